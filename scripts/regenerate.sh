@@ -22,7 +22,7 @@ case "${1:-}" in
     scratch=$(mktemp -d)
     trap 'rm -rf "$scratch"' EXIT
     "$python" codegen/generate.py "$scratch/cal_attributes_client"
-    if ! diff -ruN --exclude=__pycache__ --exclude=.ruff_cache "$target" "$scratch/cal_attributes_client"; then
+    if ! diff -ru --exclude=__pycache__ --exclude=.ruff_cache "$target" "$scratch/cal_attributes_client"; then
       echo "error: $target does not match openapi/cal-attributes.yaml: run scripts/regenerate.sh and commit" >&2
       exit 1
     fi

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Set up (scripts/setup.sh) and run the whole test suite. Extra arguments go to pytest.
+set -o errexit -o nounset -o pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+echo "==> pytest"
+exec .venv/bin/python -m pytest "$@"
