@@ -1,0 +1,197 @@
+"""The mock's ASGI application: routing, body limits, the guard chain, validation, envelopes."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+
+from cal_attributes_mock.envelopes import ApiError, http_error, prisma_error, rate_limit_error, validation_error
+from cal_attributes_mock.guards import RateLimiter, authenticate, authorize
+from cal_attributes_mock.handlers import HANDLERS, Context
+from cal_attributes_mock.seed import Seed, demo_seed
+from cal_attributes_mock.spec import Operation, load_spec, operations
+from cal_attributes_mock.store import Caller, Failure, HttpFailure, PrismaFailure, Store, ValidationFailure
+from cal_attributes_mock.validation import RequestValidator, parse_int_path
+
+logger = logging.getLogger("cal_attributes_mock")
+
+MAX_BODY_BYTES = 1024 * 1024
+RESET_PATH = "/_mock/reset"
+SPEC_PATH = "/openapi.json"
+INT_PATH_PARAMS = ("userId",)  # orgId is parsed before the organization guard
+
+
+@dataclass(frozen=True)
+class MockConfig:
+    """Behaviour switches; the defaults suit tests and fuzzing."""
+
+    rate_limit: bool = False  # Cal.com's throttler: 120 requests a minute per API key, 500 per OAuth client
+    api_key_limit: int = 120
+    oauth_limit: int = 500
+    rate_window_seconds: float = 60.0
+    max_captured_requests: int = 10_000
+
+
+@dataclass(frozen=True)
+class CapturedRequest:
+    method: str
+    path: str
+    query: str
+    status: int
+    operation_id: str | None
+
+
+@dataclass
+class MockServer:
+    """A fresh mock: the ASGI ``app``, its ``store``, the ``spec`` it serves, and a request log."""
+
+    seed: Seed
+    config: MockConfig = field(default_factory=MockConfig)
+
+    def __post_init__(self) -> None:
+        self.spec = load_spec()
+        self.store = Store(self.seed)
+        self.operations = operations(self.spec)
+        self.validators = {op.operation_id: RequestValidator(op, self.spec["components"]) for op in self.operations}
+        self.requests: deque[CapturedRequest] = deque(maxlen=self.config.max_captured_requests)
+        self.rate_limiter = (
+            RateLimiter(self.config.api_key_limit, self.config.oauth_limit, self.config.rate_window_seconds)
+            if self.config.rate_limit
+            else None
+        )
+        self._spec_json = json.dumps(self.spec).encode()
+
+    def reset(self) -> None:
+        """Back to the seed; the request log is cleared too."""
+        self.store.reset()
+        self.requests.clear()
+
+    def calls_to(self, operation_id: str) -> list[CapturedRequest]:
+        return [r for r in self.requests if r.operation_id == operation_id]
+
+    @property
+    def app(self) -> MockServer:
+        return self
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+                elif message["type"] == "lifespan.shutdown":
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        if scope["type"] != "http":
+            return
+        request = Request(scope, receive)
+        request_id = request.headers.get("x-request-id", "unknown-request-id")
+        operation_id: str | None = None
+        try:
+            operation_id, status, body, headers = await self._handle(request)
+        except ApiError as error:
+            status, body, headers = error.status, error.body, error.headers
+        except Exception:  # a bug in the mock must still answer, and say so in the log
+            logger.exception("unhandled error for %s %s", request.method, request.url.path)
+            status, body, headers = 500, {"statusCode": 500, "message": "Internal server error"}, {}
+        self.requests.append(CapturedRequest(request.method, request.url.path, request.url.query, status, operation_id))
+        payload = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+        response = Response(payload, status, {**headers, "X-Request-Id": request_id}, media_type="application/json")
+        await response(scope, receive, send)
+
+    async def _handle(self, request: Request) -> tuple[str | None, int, Any, dict[str, str]]:
+        method, path = request.method, request.url.path
+        full_path = path + (f"?{request.url.query}" if request.url.query else "")
+        if path == SPEC_PATH and method == "GET":
+            return None, 200, self.spec, {}
+        if path == RESET_PATH and method == "POST":
+            self.reset()
+            return None, 200, {"status": "success", "data": None}, {}
+        operation, path_params = self._route(method, path, full_path)
+        try:
+            body = await self._read_body(request, operation, full_path)
+            if self.rate_limiter is not None:
+                retry_after = self.rate_limiter.check(request.headers)
+                if retry_after is not None:
+                    raise rate_limit_error(full_path, retry_after)
+            context = self._admit(request, operation, path_params, body, full_path)
+            status, payload = HANDLERS[operation.operation_id](context)
+        except Failure as failure:
+            raise _render(failure, full_path) from None
+        return operation.operation_id, status, payload, {}
+
+    def _route(self, method: str, path: str, full_path: str) -> tuple[Operation, dict[str, str]]:
+        allowed: list[str] = []
+        for operation in self.operations:
+            match = operation.pattern.match(path)
+            if match is None:
+                continue
+            if operation.method == method:
+                return operation, match.groupdict()
+            allowed.append(operation.method)
+        if allowed:
+            error = http_error(405, f"Cannot {method} {path}", full_path)
+            error.headers["Allow"] = ", ".join(sorted(set(allowed)))
+            raise error
+        raise http_error(404, f"Cannot {method} {path}", full_path)
+
+    async def _read_body(self, request: Request, operation: Operation, full_path: str) -> Any:
+        """The JSON body of an operation that takes one (others ignore theirs, like the real API)."""
+        declared = request.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            raise http_error(413, "request entity too large", full_path)
+        chunks, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise http_error(413, "request entity too large", full_path)
+            chunks.append(chunk)
+        raw = b"".join(chunks)
+        if operation.body_schema is None or not raw.strip():
+            return {}
+        media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media_type != "application/json" and not media_type.endswith("+json"):
+            raise http_error(
+                415, f"Unsupported content type {media_type or '(none)'}: send application/json", full_path
+            )
+        try:
+            return json.loads(raw)
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise http_error(400, f"Malformed JSON body: {error}", full_path) from None
+
+    def _admit(
+        self, request: Request, operation: Operation, path_params: dict[str, str], body: Any, full_path: str
+    ) -> Context:
+        """Guards first, then pipes: a caller without the role gets 403 even for a bad request."""
+        caller: Caller = authenticate(self.store, request.headers)
+        org_id = parse_int_path(path_params["orgId"], full_path)
+        authorize(self.store, caller, org_id, operation.minimum_role)
+        params: dict[str, Any] = dict(path_params)
+        for name in INT_PATH_PARAMS:
+            if name in params:
+                params[name] = parse_int_path(params[name], full_path)
+        validator = self.validators[operation.operation_id]
+        query = validator.query(request.query_params.multi_items(), full_path)
+        checked_body = validator.body(body, full_path) if operation.body_schema is not None else {}
+        return Context(self.store, caller, org_id, params, query, checked_body)
+
+
+def _render(failure: Failure, full_path: str) -> ApiError:
+    if isinstance(failure, HttpFailure):
+        return http_error(failure.status, failure.message, full_path)
+    if isinstance(failure, PrismaFailure):
+        return prisma_error(failure.code, full_path)
+    assert isinstance(failure, ValidationFailure)
+    return validation_error(failure.errors, full_path)
+
+
+def create_mock(seed: Seed | None = None, config: MockConfig | None = None) -> MockServer:
+    """A fresh, isolated mock over ``seed`` (the demo seed when omitted)."""
+    return MockServer(seed or demo_seed(), config or MockConfig())

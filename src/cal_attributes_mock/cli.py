@@ -1,0 +1,52 @@
+"""``cal-attributes-mock``: serve the mock on 127.0.0.1 until Ctrl-C or SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import sys
+
+import uvicorn
+
+from cal_attributes_mock.app import MockConfig, create_mock
+from cal_attributes_mock.seed import SeedError, demo_seed, load_seed
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="cal-attributes-mock", description="Serve a stateful mock of the Cal.com attributes API."
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8080, help="port to bind; 0 picks a free one (default: 8080)")
+    parser.add_argument("--seed", metavar="FILE", help="seed file (JSON); the built-in demo seed without it")
+    parser.add_argument("--rate-limit", action="store_true", help="enforce Cal.com's per-minute request limits")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        seed = load_seed(args.seed) if args.seed else demo_seed()
+    except SeedError as error:
+        print(f"cal-attributes-mock: invalid seed: {error}", file=sys.stderr)
+        return 2
+    server = create_mock(seed, MockConfig(rate_limit=args.rate_limit))
+    try:
+        sock = socket.create_server((args.host, args.port))
+    except OSError as error:
+        print(f"cal-attributes-mock: cannot listen on {args.host}:{args.port}: {error.strerror}", file=sys.stderr)
+        return 1
+    host, port = sock.getsockname()[:2]
+    print(f"cal-attributes-mock listening on http://{host}:{port}", flush=True)
+    for user in seed.users:
+        if user.api_key:
+            roles = ", ".join(f"{m.role.lower()} of {m.team_id}" for m in seed.memberships if m.user_id == user.id)
+            print(f"  {user.api_key}  user {user.id} <{user.email}> ({roles or 'no memberships'})", flush=True)
+    config = uvicorn.Config(server, log_level="warning", lifespan="on")
+    uvicorn.Server(config).run(sockets=[sock])  # uvicorn stops cleanly on SIGINT and SIGTERM
+    print("cal-attributes-mock stopped", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,97 @@
+"""The API description the mock serves and validates against: openapi/cal-attributes.yaml."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+ROLES = ("ORG_MEMBER", "ORG_ADMIN", "ORG_OWNER")
+
+
+def spec_path() -> Path:
+    """The spec shipped in the wheel, or the repository's copy in a source checkout."""
+    shipped = resources.files("cal_attributes_mock") / "openapi" / "cal-attributes.yaml"
+    if shipped.is_file():
+        return Path(str(shipped))
+    return Path(__file__).resolve().parents[2] / "openapi" / "cal-attributes.yaml"
+
+
+@cache
+def load_spec() -> dict[str, Any]:
+    with spec_path().open(encoding="utf-8") as handle:
+        spec: dict[str, Any] = yaml.safe_load(handle)
+    return spec
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    location: str  # "path" or "query"
+    schema: dict[str, Any]
+    comma_separated: bool
+
+
+@dataclass(frozen=True)
+class Operation:
+    """What the mock needs to route and validate one operation."""
+
+    operation_id: str
+    method: str  # upper case
+    path_template: str
+    pattern: re.Pattern[str]
+    minimum_role: str
+    parameters: tuple[Parameter, ...]
+    body_schema: dict[str, Any] | None
+
+    def parameter(self, name: str) -> Parameter:
+        return next(p for p in self.parameters if p.name == name)
+
+
+def _resolve(spec: dict[str, Any], node: Any) -> Any:
+    while isinstance(node, dict) and "$ref" in node:
+        target: Any = spec
+        for part in node["$ref"].removeprefix("#/").split("/"):
+            target = target[part]
+        node = target
+    return node
+
+
+def _pattern(path_template: str) -> re.Pattern[str]:
+    regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(path_template))
+    return re.compile(f"^{regex}$")
+
+
+def operations(spec: dict[str, Any] | None = None) -> tuple[Operation, ...]:
+    """Every operation of the spec, literal path segments before templated ones."""
+    spec = spec or load_spec()
+    found = []
+    for path, item in spec["paths"].items():
+        for method in HTTP_METHODS:
+            if method not in item:
+                continue
+            op = item[method]
+            raw_params = [*item.get("parameters", []), *op.get("parameters", [])]
+            params = tuple(
+                Parameter(
+                    name=p["name"],
+                    location=p["in"],
+                    schema=p["schema"],
+                    comma_separated=p.get("style") == "form" and p.get("explode") is False,
+                )
+                for p in (_resolve(spec, raw) for raw in raw_params)
+            )
+            body = op.get("requestBody")
+            body_schema = _resolve(spec, body)["content"]["application/json"]["schema"] if body else None
+            role = op["x-cal-minimum-role"]
+            if role not in ROLES:
+                raise ValueError(f"{op['operationId']}: unknown x-cal-minimum-role {role!r}")
+            found.append(Operation(op["operationId"], method.upper(), path, _pattern(path), role, params, body_schema))
+    # /attributes/options/{userId} must win over /attributes/{attributeId}/options for the same URL.
+    return tuple(sorted(found, key=lambda o: [seg.startswith("{") for seg in o.path_template.split("/")]))

@@ -1,0 +1,559 @@
+"""The mock's state and the real API's semantics for each operation, safe across threads.
+
+Every public method takes the store's lock for its whole run, so concurrent requests see and
+leave a consistent state, equal to some serial order of them. Methods return JSON-ready rows
+(the raw database rows the real API returns) or raise a ``Failure``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import random
+import re
+import threading
+import unicodedata
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from cal_attributes_mock.envelopes import timestamp
+from cal_attributes_mock.seed import Seed, SeedOAuthClient, SeedOrganization, SeedUser
+
+SELECT_TYPES = ("SINGLE_SELECT", "MULTI_SELECT")
+VALUE_TYPES = ("TEXT", "NUMBER")
+ROLE_RANK = {"MEMBER": 0, "ADMIN": 1, "OWNER": 2}
+DEFAULT_ASSIGNED_TAKE = 250
+DEFAULT_HISTORY_LIMIT = 25
+
+
+class Failure(Exception):
+    """A request the real API refuses; the app renders it in the right envelope."""
+
+
+class HttpFailure(Failure):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+class PrismaFailure(Failure):
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+class ValidationFailure(Failure):
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+def slugify(value: str) -> str:
+    """Cal.com's slugify: lower case, accents stripped, runs of other characters as one dash."""
+    text = unicodedata.normalize("NFD", value.strip().lower())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+
+
+@dataclass
+class Membership:
+    id: int
+    user_id: int
+    team_id: int
+    role: str
+    accepted: bool
+
+
+@dataclass
+class Attribute:
+    id: str
+    team_id: int
+    type: str
+    name: str
+    slug: str
+    enabled: bool
+    created_at: str
+    updated_at: str
+    users_can_edit_relation: bool = False
+    is_weights_enabled: bool = False
+    is_locked: bool = False
+
+    def row(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "teamId": self.team_id,
+            "type": self.type,
+            "name": self.name,
+            "slug": self.slug,
+            "enabled": self.enabled,
+            "usersCanEditRelation": self.users_can_edit_relation,
+            "createdAt": self.created_at,
+            "updatedAt": self.updated_at,
+            "isWeightsEnabled": self.is_weights_enabled,
+            "isLocked": self.is_locked,
+        }
+
+
+@dataclass
+class Option:
+    id: str
+    attribute_id: str
+    value: str
+    slug: str
+    is_group: bool = False
+    contains: list[str] = field(default_factory=list)
+
+    def row(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "attributeId": self.attribute_id,
+            "value": self.value,
+            "slug": self.slug,
+            "isGroup": self.is_group,
+            "contains": list(self.contains),
+        }
+
+
+@dataclass
+class Assignment:
+    id: str
+    member_id: int
+    option_id: str
+    weight: int | None
+    created_at: str
+    updated_at: str | None = None
+    updated_by_id: int | None = None
+
+    def row(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "memberId": self.member_id,
+            "attributeOptionId": self.option_id,
+            "weight": self.weight,
+            "createdAt": self.created_at,
+            "createdById": None,
+            "createdByDSyncId": None,
+            "updatedAt": self.updated_at,
+            "updatedById": self.updated_by_id,
+            "updatedByDSyncId": None,
+        }
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who a request acts as, after authentication."""
+
+    user: SeedUser
+    via_oauth_client: bool = False
+
+
+class Store:
+    """In-memory organizations, attributes, options, assignments and their history."""
+
+    def __init__(self, seed: Seed) -> None:
+        self.seed = seed
+        self._lock = threading.RLock()
+        self.reset()
+
+    def reset(self) -> None:
+        """Back to the seed, including the sequence of generated ids."""
+        with self._lock:
+            seed = self.seed
+            self._random = random.Random(0)
+            self.organizations: dict[int, SeedOrganization] = {o.id: o for o in seed.organizations}
+            self.team_ids = {t.id for t in seed.teams}
+            self.users: dict[int, SeedUser] = {u.id: u for u in seed.users}
+            self._api_keys = [(hashlib.sha256(u.api_key.encode()).digest(), u) for u in seed.users if u.api_key]
+            self.oauth_clients: dict[str, SeedOAuthClient] = {c.id: c for c in seed.oauth_clients}
+            self.memberships: dict[tuple[int, int], Membership] = {}
+            for number, m in enumerate(seed.memberships, start=1):
+                self.memberships[(m.user_id, m.team_id)] = Membership(number, m.user_id, m.team_id, m.role, m.accepted)
+            self.attributes: dict[str, Attribute] = {}
+            self.options: dict[str, Option] = {}
+            created = timestamp()
+            for a in seed.attributes:
+                attribute = Attribute(
+                    a.id or self._new_id(), a.org_id, a.type, a.name, a.slug, a.enabled, created, created
+                )
+                self.attributes[attribute.id] = attribute
+                for o in a.options:
+                    option = Option(o.id or self._new_id(), attribute.id, o.value, o.slug)
+                    self.options[option.id] = option
+            self.assignments: dict[tuple[int, str], Assignment] = {}
+            for s in seed.assignments:
+                member = self.memberships[(s.user_id, s.org_id)]
+                self.assignments[(member.id, s.option_id)] = Assignment(
+                    self._new_id(), member.id, s.option_id, s.weight, created
+                )
+            self.history: dict[int, list[dict[str, Any]]] = {}
+            self.sync_runs = [dict(run) for run in seed.sync_runs]
+
+    def _new_id(self) -> str:
+        return str(uuid.UUID(int=self._random.getrandbits(128), version=4))
+
+    # -- authentication and guards -----------------------------------------------------------
+
+    def user_for_api_key(self, key: str, now: datetime | None = None) -> SeedUser | str | None:
+        """The key's user; ``"expired"`` for an expired key; None for an unknown one."""
+        digest = hashlib.sha256(key.encode()).digest()
+        found = None
+        for stored, user in self._api_keys:  # compare every key, in constant time
+            if hmac.compare_digest(stored, digest):
+                found = user
+        if found is None:
+            return None
+        expires = found.api_key_expires_at
+        if expires is not None and expires <= (now or datetime.now(UTC)):
+            return "expired"
+        return found
+
+    def user_for_oauth_client(self, client_id: str, secret: str) -> SeedUser | str | None:
+        """The owner (or else an admin) of the client's organization; ``"secret"`` for a wrong secret."""
+        client = self.oauth_clients.get(client_id)
+        if client is None:
+            return None
+        if not hmac.compare_digest(client.secret.encode(), secret.encode()):
+            return "secret"
+        with self._lock:
+            for role in ("OWNER", "ADMIN"):
+                for m in self.memberships.values():
+                    if m.team_id == client.org_id and m.role == role:
+                        return self.users[m.user_id]
+        return None
+
+    def membership(self, user_id: int, org_id: int) -> Membership | None:
+        return self.memberships.get((user_id, org_id))
+
+    # -- attributes --------------------------------------------------------------------------
+
+    def _org_attribute(self, org_id: int, attribute_id: str) -> Attribute | None:
+        attribute = self.attributes.get(attribute_id)
+        return attribute if attribute is not None and attribute.team_id == org_id else None
+
+    def _slug_taken(self, org_id: int, slug: str, other_than: str | None = None) -> bool:
+        return any(a.team_id == org_id and a.slug == slug and a.id != other_than for a in self.attributes.values())
+
+    def list_attributes(self, org_id: int, skip: int, take: int) -> list[dict[str, Any]]:
+        with self._lock:
+            rows = [a.row() for a in self.attributes.values() if a.team_id == org_id]
+        return rows[skip : skip + take]
+
+    def create_attribute(self, org_id: int, body: dict[str, Any]) -> dict[str, Any]:
+        with self._lock:
+            if self._slug_taken(org_id, body["slug"]):
+                raise PrismaFailure("P2002")
+            now = timestamp()
+            attribute = Attribute(
+                self._new_id(), org_id, body["type"], body["name"], body["slug"], body.get("enabled", True), now, now
+            )
+            self.attributes[attribute.id] = attribute
+            if attribute.type in SELECT_TYPES:  # the real API ignores options of other types
+                for option in body["options"]:
+                    created = Option(self._new_id(), attribute.id, option["value"], option["slug"])
+                    self.options[created.id] = created
+            return attribute.row()
+
+    def get_attribute(self, org_id: int, attribute_id: str) -> dict[str, Any] | None:
+        with self._lock:
+            attribute = self._org_attribute(org_id, attribute_id)
+            return attribute.row() if attribute else None
+
+    def update_attribute(self, org_id: int, attribute_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        with self._lock:
+            attribute = self._org_attribute(org_id, attribute_id)
+            if attribute is None:
+                raise PrismaFailure("P2025")
+            if "slug" in body and self._slug_taken(org_id, body["slug"], other_than=attribute.id):
+                raise PrismaFailure("P2002")
+            for key in ("name", "slug", "type", "enabled"):
+                if key in body:
+                    setattr(attribute, key, body[key])
+            attribute.updated_at = timestamp()
+            return attribute.row()
+
+    def delete_attribute(self, org_id: int, attribute_id: str) -> dict[str, Any]:
+        with self._lock:
+            attribute = self._org_attribute(org_id, attribute_id)
+            if attribute is None:
+                raise PrismaFailure("P2025")
+            for option in [o for o in self.options.values() if o.attribute_id == attribute_id]:
+                self._delete_option(option)
+            del self.attributes[attribute_id]
+            return attribute.row()
+
+    # -- options -----------------------------------------------------------------------------
+
+    def create_option(self, attribute_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        with self._lock:
+            if attribute_id not in self.attributes:  # any organization's attribute: a real quirk
+                raise PrismaFailure("P2003")
+            option = Option(self._new_id(), attribute_id, body["value"], body["slug"])
+            self.options[option.id] = option
+            return option.row()
+
+    def list_options(self, attribute_id: str) -> list[dict[str, Any]]:
+        with self._lock:
+            return [o.row() for o in self.options.values() if o.attribute_id == attribute_id]
+
+    def _delete_option(self, option: Option) -> None:
+        for key in [k for k in self.assignments if k[1] == option.id]:
+            del self.assignments[key]
+        del self.options[option.id]
+
+    def delete_option(self, attribute_id: str, option_id: str) -> dict[str, Any]:
+        with self._lock:
+            option = self.options.get(option_id)
+            if option is None or option.attribute_id != attribute_id:
+                raise HttpFailure(404, "Attribute option not found")
+            self._delete_option(option)
+            return option.row()
+
+    def update_option(self, attribute_id: str, option_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        with self._lock:
+            option = self.options.get(option_id)
+            if option is None or option.attribute_id != attribute_id:
+                raise PrismaFailure("P2025")
+            for key in ("value", "slug"):
+                if key in body:
+                    setattr(option, key, body[key])
+            return option.row()
+
+    # -- assigned options --------------------------------------------------------------------
+
+    def _holders_by_option(self) -> dict[str, list[int]]:
+        """User ids of everyone holding each option, in assignment order."""
+        user_of = {m.id: m.user_id for m in self.memberships.values()}
+        holders: dict[str, list[int]] = {option_id: [] for option_id in self.options}
+        for member_id, option_id in self.assignments:
+            holders[option_id].append(user_of[member_id])
+        return holders
+
+    def assigned_options(
+        self,
+        org_id: int,
+        *,
+        attribute_id: str | None = None,
+        attribute_slug: str | None = None,
+        skip: int = 0,
+        take: int = DEFAULT_ASSIGNED_TAKE,
+        assigned_option_ids: list[str] | None = None,
+        team_ids: list[int] | None = None,
+    ) -> list[dict[str, Any]]:
+        with self._lock:
+            in_teams: set[int] | None = None
+            if team_ids is not None:
+                in_teams = {m.user_id for m in self.memberships.values() if m.team_id in team_ids}
+            holders = self._holders_by_option()
+
+            def passes_teams(option_id: str) -> bool:
+                return in_teams is None or any(user in in_teams for user in holders[option_id])
+
+            selected = [
+                a
+                for a in self.attributes.values()
+                if a.team_id == org_id
+                and (a.id == attribute_id if attribute_id is not None else a.slug == attribute_slug)
+            ]
+            base = [
+                o
+                for a in selected
+                for o in self.options.values()
+                if o.attribute_id == a.id and holders[o.id] and passes_teams(o.id)
+            ][skip : skip + take]
+            if assigned_option_ids is not None:
+                org_attributes = {a.id for a in self.attributes.values() if a.team_id == org_id}
+                # Options all of whose assignments are of a listed option: the listed options, and
+                # (vacuously) unassigned ones, as the real query does.
+                filtered = [
+                    o
+                    for o in self.options.values()
+                    if o.attribute_id in org_attributes
+                    and (o.id in assigned_option_ids or not holders[o.id])
+                    and (team_ids is None or passes_teams(o.id))
+                ]
+                if not filtered:
+                    raise HttpFailure(
+                        404,
+                        "Options provided in assignedOptionIds are not assigned to anyone, or the users are not "
+                        "part of the teams specified in teamIds filter.",
+                    )
+                wanted = {user for o in filtered for user in holders[o.id]}
+                base = [o for o in base if any(user in wanted for user in holders[o.id])]
+            return [
+                {
+                    "id": o.id,
+                    "attributeId": o.attribute_id,
+                    "value": o.value,
+                    "slug": o.slug,
+                    "assignedUserIds": holders[o.id],
+                }
+                for o in base
+            ]
+
+    # -- assignments -------------------------------------------------------------------------
+
+    def _member(self, org_id: int, user_id: int) -> Membership:
+        member = self.memberships.get((user_id, org_id))
+        if member is None:
+            raise HttpFailure(404, f"Membership for user with id {user_id} within organization id {org_id} not found")
+        return member
+
+    def assign(self, org_id: int, user_id: int, body: dict[str, Any], caller: Caller) -> dict[str, Any]:
+        with self._lock:
+            attribute = self._org_attribute(org_id, body["attributeId"])
+            if attribute is None:
+                raise HttpFailure(404, "Attribute not found")
+            member = self._member(org_id, user_id)
+            if not member.accepted:
+                raise HttpFailure(404, "User is not a member of the organization")
+            value, option_id = body.get("value"), body.get("attributeOptionId")
+            if value is not None and attribute.type not in VALUE_TYPES:
+                raise HttpFailure(400, "Attribute type does not support value")
+            if option_id is None and value is None:
+                # The real server crashes here with a plain 500; the mock says what is missing.
+                message = "attributeOptionId should not be empty when value is not given"
+                raise ValidationFailure(
+                    [
+                        {
+                            "target": body,
+                            "property": "attributeOptionId",
+                            "children": [],
+                            "constraints": {"isNotEmpty": message},
+                        }
+                    ]
+                )
+            if option_id is None:
+                option = Option(self._new_id(), attribute.id, value, slugify(value))  # a new option every time
+                self.options[option.id] = option
+            else:
+                found = self.options.get(option_id)
+                if found is None:
+                    raise PrismaFailure("P2003")
+                option = found
+            if (member.id, option.id) in self.assignments:
+                raise PrismaFailure("P2002")
+            assignment = Assignment(self._new_id(), member.id, option.id, body.get("weight"), timestamp())
+            self.assignments[(member.id, option.id)] = assignment
+            self._record(member, caller, "ASSIGNED", option, previous=None, current=assignment.weight)
+            return assignment.row()
+
+    def user_options(self, org_id: int, user_id: int) -> list[dict[str, Any]]:
+        with self._lock:
+            member = self.memberships.get((user_id, org_id))
+            if member is None:
+                return []
+            held = {option_id for (member_id, option_id) in self.assignments if member_id == member.id}
+            return [
+                o.row()
+                for o in self.options.values()
+                if o.id in held and self.attributes[o.attribute_id].team_id == org_id
+            ]
+
+    def unassign(self, org_id: int, user_id: int, option_id: str, caller: Caller) -> dict[str, Any]:
+        with self._lock:
+            member = self._member(org_id, user_id)
+            assignment = self.assignments.pop((member.id, option_id), None)
+            if assignment is None:
+                raise HttpFailure(404, "Attribute does not belong to this user")
+            self._record(
+                member, caller, "UNASSIGNED", self.options[option_id], previous=assignment.weight, current=None
+            )
+            return assignment.row()
+
+    def update_weight(
+        self, org_id: int, user_id: int, option_id: str, body: dict[str, Any], caller: Caller
+    ) -> dict[str, Any]:
+        with self._lock:
+            member = self._member(org_id, user_id)
+            assignment = self.assignments.get((member.id, option_id))
+            if assignment is None:
+                raise HttpFailure(404, "Attribute does not belong to this user")
+            if "weight" in body and body["weight"] != assignment.weight:
+                previous = assignment.weight
+                assignment.weight = body["weight"]
+                self._record(member, caller, "WEIGHT_CHANGED", self.options[option_id], previous, assignment.weight)
+            assignment.updated_at = timestamp()
+            assignment.updated_by_id = caller.user.id
+            return assignment.row()
+
+    # -- history -----------------------------------------------------------------------------
+
+    def _record(
+        self, member: Membership, caller: Caller, change: str, option: Option, previous: Any, current: Any
+    ) -> None:
+        attribute = self.attributes[option.attribute_id]
+        value = {"optionId": option.id, "optionSlug": option.slug, "value": option.value}
+        before = None if change == "ASSIGNED" else {**value, "weight": previous}
+        after = None if change == "UNASSIGNED" else {**value, "weight": current}
+        source = "API_V2"
+        self.history.setdefault(member.id, []).append(
+            {
+                "id": self._new_id(),
+                "timestamp": timestamp(),
+                "source": source,
+                "actor": {
+                    "type": "USER",
+                    "displayName": caller.user.name or caller.user.email,
+                    "displayEmail": caller.user.email,
+                    "displayAvatar": None,
+                },
+                "sourceContext": {"kind": source, **({"oAuthClient": True} if caller.via_oauth_client else {})},
+                "changes": [
+                    {
+                        "type": change,
+                        "attribute": {
+                            "id": attribute.id,
+                            "slug": attribute.slug,
+                            "name": attribute.name,
+                            "type": attribute.type,
+                        },
+                        "previous": before,
+                        "current": after,
+                    }
+                ],
+                "hasError": False,
+            }
+        )
+
+    def assignment_history(self, org_id: int, user_id: int, limit: int, cursor: str | None) -> dict[str, Any]:
+        with self._lock:
+            member = self._member(org_id, user_id)
+            entries = list(reversed(self.history.get(member.id, [])))  # newest first
+        page, next_cursor = _page(entries, limit, cursor)
+        data: dict[str, Any] = {
+            "userId": user_id,
+            "membershipId": member.id,
+            "auditLogs": page,
+            "hasMore": next_cursor is not None,
+        }
+        if next_cursor is not None:
+            data["nextCursor"] = next_cursor
+        return data
+
+    def sync_history(
+        self, org_id: int, user_id: int, limit: int, cursor: str | None
+    ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        with self._lock:
+            runs = [r for r in self.sync_runs if r.get("organizationId") == org_id and r.get("userId") == user_id]
+        runs.sort(key=lambda r: str(r["createdAt"]), reverse=True)
+        page, next_cursor = _page(runs, limit, cursor)
+        meta: dict[str, Any] = {"hasMore": next_cursor is not None}
+        if next_cursor is not None:
+            meta["nextCursor"] = next_cursor
+        return page, meta
+
+
+def _page(items: list[dict[str, Any]], limit: int, cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
+    """The ``limit`` items after the one whose id is ``cursor``, and the next cursor if more follow.
+
+    An unknown cursor gives an empty last page rather than an error.
+    """
+    start = 0
+    if cursor is not None:
+        ids = [item["id"] for item in items]
+        start = ids.index(cursor) + 1 if cursor in ids else len(items)
+    page = items[start : start + limit]
+    more = start + limit < len(items)
+    return page, (page[-1]["id"] if more and page else None)

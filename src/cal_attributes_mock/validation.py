@@ -1,0 +1,213 @@
+"""Request validation driven by the spec, answering like Cal.com's NestJS ValidationPipe.
+
+Path ids go through ParseIntPipe semantics; query strings are converted the way the real DTOs
+transform them (integers, comma-separated lists) and then checked, like the body, against the
+operation's schemas in openapi/cal-attributes.yaml. Failures become class-validator error items
+(``property``, ``value``, ``constraints``, nested ``children``) in the 400 validation envelope.
+Unknown body properties are stripped, as the real pipe's ``whitelist`` does.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from cal_attributes_mock.envelopes import http_error, validation_error
+from cal_attributes_mock.spec import Operation
+
+INTEGER = re.compile(r"^-?\d+$")
+MISSING = object()
+
+
+def parse_int_path(value: str, path: str) -> int:
+    """ParseIntPipe: a numeric string or a 400."""
+    if not INTEGER.fullmatch(value):
+        raise http_error(400, "Validation failed (numeric string is expected)", path)
+    return int(value)
+
+
+@dataclass
+class _Node:
+    """One class-validator error item under construction."""
+
+    property: str
+    value: Any = MISSING
+    constraints: dict[str, str] = field(default_factory=dict)
+    children: dict[str, _Node] = field(default_factory=dict)
+
+    def render(self, target: Any) -> dict[str, Any]:
+        item: dict[str, Any] = {"target": target}
+        if self.value is not MISSING:
+            item["value"] = self.value
+        item["property"] = self.property
+        item["children"] = [child.render(self.value) for child in self.children.values()]
+        if self.constraints:
+            item["constraints"] = self.constraints
+        return item
+
+
+class RequestValidator:
+    """Validates and converts the query and body of requests to one operation."""
+
+    def __init__(self, operation: Operation, components: Mapping[str, Any]) -> None:
+        self.operation = operation
+        self.components = components
+        query = [p for p in operation.parameters if p.location == "query"]
+        self.query_params = {p.name: p for p in query}
+        self.query_validator = self._validator({"type": "object", "properties": {p.name: p.schema for p in query}})
+        self.body_validator = self._validator(operation.body_schema) if operation.body_schema else None
+
+    def _validator(self, schema: dict[str, Any]) -> Draft202012Validator:
+        return Draft202012Validator(
+            {**schema, "components": self.components}, format_checker=Draft202012Validator.FORMAT_CHECKER
+        )
+
+    def _resolve(self, schema: Any) -> dict[str, Any]:
+        while isinstance(schema, dict) and "$ref" in schema:
+            schema = self.components[schema["$ref"].rsplit("/", 2)[-2]][schema["$ref"].rsplit("/", 1)[-1]]
+        return schema if isinstance(schema, dict) else {}
+
+    # -- query -------------------------------------------------------------------------------
+
+    def query(self, items: Sequence[tuple[str, str]], path: str) -> dict[str, Any]:
+        """The operation's query parameters, converted and validated; unknown ones are ignored."""
+        raw: dict[str, list[str]] = {}
+        for name, value in items:
+            if name in self.query_params:
+                raw.setdefault(name, []).append(value)
+        converted: dict[str, Any] = {}
+        errors: dict[str, _Node] = {}
+        for name, values in raw.items():
+            param = self.query_params[name]
+            if len(values) > 1:
+                separator = "separated by a comma" if param.comma_separated else "given once"
+                errors[name] = _Node(name, values, {"isSingle": f"{name} must be {separator}, not repeated"})
+                continue
+            value = self._convert(values[0], param.schema, param.comma_separated)
+            if value is MISSING:
+                errors[name] = _Node(name, values[0], self._type_constraint(name, param.schema))
+            else:
+                converted[name] = value
+        if not errors:
+            for error in self.query_validator.iter_errors(converted):
+                self._add(errors, error, converted)
+        if errors:
+            target = {name: values[0] if len(values) == 1 else values for name, values in raw.items()}
+            raise validation_error([node.render(target) for node in errors.values()], path)
+        return converted
+
+    def _convert(self, text: str, schema: dict[str, Any], comma_separated: bool) -> Any:
+        if schema.get("type") == "array":
+            parts = text.split(",") if comma_separated else [text]
+            items = [self._convert(part, schema["items"], False) for part in parts]
+            return MISSING if MISSING in items else items
+        if schema.get("type") == "integer":
+            return int(text) if INTEGER.fullmatch(text) else MISSING
+        return text
+
+    # -- body --------------------------------------------------------------------------------
+
+    def body(self, body: Any, path: str) -> dict[str, Any]:
+        """The JSON body, validated, with properties the schema does not declare removed."""
+        assert self.body_validator is not None
+        if not isinstance(body, dict):
+            message = "an unknown value was passed to the validate function"
+            raise validation_error([{"property": "", "children": [], "constraints": {"unknownValue": message}}], path)
+        errors: dict[str, _Node] = {}
+        for error in self.body_validator.iter_errors(body):
+            self._add(errors, error, body)
+        if errors:
+            raise validation_error([node.render(body) for node in errors.values()], path)
+        stripped: dict[str, Any] = self._strip(body, self.operation.body_schema)
+        return stripped
+
+    def _strip(self, value: Any, schema: Any) -> Any:
+        schema = self._resolve(schema)
+        if isinstance(value, dict) and "properties" in schema:
+            props = schema["properties"]
+            return {key: self._strip(item, props[key]) for key, item in value.items() if key in props}
+        if isinstance(value, list) and "items" in schema:
+            return [self._strip(item, schema["items"]) for item in value]
+        return value
+
+    # -- error items -------------------------------------------------------------------------
+
+    def _add(self, errors: dict[str, _Node], error: ValidationError, instance: Any) -> None:
+        """File a jsonschema error under its property path, class-validator style."""
+        path = [str(part) for part in error.absolute_path]
+        if error.validator == "required":
+            parent = _walk(instance, path)
+            schema = self._resolve(error.schema)
+            for name in error.validator_value:
+                if not isinstance(parent, dict) or name not in parent:
+                    node = self._node(errors, [*path, name], instance)
+                    node.constraints.update(self._required_constraints(name, schema["properties"].get(name, {})))
+            return
+        if not path:
+            return  # the body is not an object: handled before validation
+        node = self._node(errors, path, instance)
+        node.constraints.update(self._constraint(path[-1], error))
+
+    def _node(self, errors: dict[str, _Node], path: list[str], instance: Any) -> _Node:
+        children, value = errors, instance
+        node = None
+        for part in path:
+            value = _walk(value, [part])
+            node = children.setdefault(part, _Node(part, value))
+            children = node.children
+        assert node is not None
+        return node
+
+    def _required_constraints(self, name: str, schema: Any) -> dict[str, str]:
+        schema = self._resolve(schema)
+        constraints = {"isNotEmpty": f"{name} should not be empty"} if schema.get("type") != "array" else {}
+        constraints.update(self._type_constraint(name, schema))
+        return constraints
+
+    def _type_constraint(self, name: str, schema: Any) -> dict[str, str]:
+        schema = self._resolve(schema)
+        if "enum" in schema:
+            return {"isEnum": f"{name} must be one of the following values: {', '.join(schema['enum'])}"}
+        kind = schema.get("type")
+        if isinstance(kind, list):
+            kind = next(k for k in kind if k != "null")
+        return {
+            "string": {"isString": f"{name} must be a string"},
+            "integer": {"isInt": f"{name} must be an integer number"},
+            "number": {"isNumber": f"{name} must be a number conforming to the specified constraints"},
+            "boolean": {"isBoolean": f"{name} must be a boolean value"},
+            "array": {"isArray": f"{name} must be an array"},
+            "object": {"isObject": f"{name} must be an object"},
+        }.get(str(kind), {"isDefined": f"{name} is not valid"})
+
+    def _constraint(self, name: str, error: ValidationError) -> dict[str, str]:
+        rule, expected = error.validator, error.validator_value
+        if rule in ("type", "enum"):
+            return self._type_constraint(name, error.schema)
+        if rule == "minLength":
+            return {"isNotEmpty": f"{name} should not be empty"}
+        if rule == "minimum":
+            return {"min": f"{name} must not be less than {expected}"}
+        if rule == "maximum":
+            return {"max": f"{name} must not be greater than {expected}"}
+        if rule == "minItems":
+            return {"arrayMinSize": f"{name} must contain at least {expected} elements"}
+        if rule == "format":
+            return {f"is{str(expected).capitalize()}": f"{name} must be a {str(expected).upper()}"}
+        return {str(rule): f"{name} is not valid: {error.message}"}
+
+
+def _walk(value: Any, path: list[str]) -> Any:
+    for part in path:
+        if isinstance(value, dict):
+            value = value.get(part, MISSING)
+        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+        else:
+            return MISSING
+    return value
