@@ -30,6 +30,7 @@ def authenticate(store: Store, headers: Mapping[str, str]) -> Caller:
             raise HttpFailure(401, "ApiAuthStrategy - oAuth client - Invalid client secret")
         if found is None:
             raise HttpFailure(401, f"ApiAuthStrategy - oAuth client - Client with ID {client_id} not found")
+        assert not isinstance(found, str)
         return Caller(found, via_oauth_client=True)
     authorization = headers.get("authorization")
     if not authorization:

@@ -425,6 +425,7 @@ class Store:
                     ]
                 )
             if option_id is None:
+                assert value is not None
                 option = Option(self._new_id(), attribute.id, value, slugify(value))  # a new option every time
                 self.options[option.id] = option
             else:

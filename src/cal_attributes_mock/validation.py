@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
@@ -143,7 +143,7 @@ class RequestValidator:
         if error.validator == "required":
             parent = _walk(instance, path)
             schema = self._resolve(error.schema)
-            for name in error.validator_value:
+            for name in cast(list[str], error.validator_value):
                 if not isinstance(parent, dict) or name not in parent:
                     node = self._node(errors, [*path, name], instance)
                     node.constraints.update(self._required_constraints(name, schema["properties"].get(name, {})))

@@ -1,0 +1,35 @@
+"""Run a mock on a real socket in a background thread, for tests that need a URL."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import uvicorn
+
+from cal_attributes_mock.app import MockServer
+
+
+@contextmanager
+def serve_in_thread(server: MockServer, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+    """Serve ``server`` on ``host`` (a free port by default) and yield its base URL; stop on exit."""
+    sock = socket.create_server((host, port))
+    bound_host, bound_port = sock.getsockname()[:2]
+    runner = uvicorn.Server(uvicorn.Config(server, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=runner.run, kwargs={"sockets": [sock]}, name="cal-attributes-mock", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not runner.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            sock.close()
+            raise RuntimeError("the mock server did not start")
+        time.sleep(0.01)
+    try:
+        yield f"http://{bound_host}:{bound_port}"
+    finally:
+        runner.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
