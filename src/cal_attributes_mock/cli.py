@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import socket
 import sys
 
@@ -42,8 +43,12 @@ def main(argv: list[str] | None = None) -> int:
         if user.api_key:
             roles = ", ".join(f"{m.role.lower()} of {m.team_id}" for m in seed.memberships if m.user_id == user.id)
             print(f"  {user.api_key}  user {user.id} <{user.email}> ({roles or 'no memberships'})", flush=True)
+    # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the signal to the handler
+    # that was installed before it: make that one a no-op so the process exits 0, not -15.
+    for stop in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop, lambda *_: None)
     config = uvicorn.Config(server, log_level="warning", lifespan="on")
-    uvicorn.Server(config).run(sockets=[sock])  # uvicorn stops cleanly on SIGINT and SIGTERM
+    uvicorn.Server(config).run(sockets=[sock])
     print("cal-attributes-mock stopped", flush=True)
     return 0
 

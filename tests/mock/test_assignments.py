@@ -18,6 +18,7 @@ from cal_attributes_client.api.attribute_options import (
 from cal_attributes_client.api.attribute_sync_history import get_user_sync_history
 from cal_attributes_client.models import (
     AssignmentHistoryResponse,
+    AssignmentHistoryValue,
     AssignOptionToUserInput,
     AttributeAssignmentResponse,
     AttributeOptionListResponse,
@@ -247,8 +248,12 @@ def test_history_records_assign_weight_change_and_unassign_newest_first(mock: Mo
     assert isinstance(response.parsed, AssignmentHistoryResponse)
     data = response.parsed.data
     assert (data.user_id, data.membership_id, data.has_more) == (102, 2, False)
+
+    def weight(value: AssignmentHistoryValue | Unset | None) -> object:
+        return value.weight if isinstance(value, AssignmentHistoryValue) else None
+
     changes = [(log.changes[0].type_, log.changes[0].previous, log.changes[0].current) for log in data.audit_logs]
-    assert [(c[0], None if c[1] is None else c[1].weight, None if c[2] is None else c[2].weight) for c in changes] == [
+    assert [(kind, weight(before), weight(after)) for kind, before, after in changes] == [
         ("UNASSIGNED", 3, None),
         ("WEIGHT_CHANGED", 1, 3),
         ("ASSIGNED", None, 1),

@@ -76,7 +76,7 @@ def test_create_stores_select_options_and_returns_the_row_without_them(owner: Au
     assert (created.slug, created.enabled, created.team_id, created.is_weights_enabled) == ("region", True, ORG, False)
     assert "options" not in response.parsed.to_dict()["data"]
     options = list_options.sync(org_id=ORG, attribute_id=created.id, client=owner)
-    assert options is not None and [o.value for o in options.data] == ["EMEA", "APAC"]  # type: ignore[union-attr]
+    assert isinstance(options, AttributeOptionListResponse) and [o.value for o in options.data] == ["EMEA", "APAC"]
 
 
 def test_create_ignores_options_of_text_and_number_attributes(owner: AuthenticatedClient) -> None:
@@ -86,7 +86,7 @@ def test_create_ignores_options_of_text_and_number_attributes(owner: Authenticat
         )
         assert isinstance(created, AttributeResponse)
         options = list_options.sync(org_id=ORG, attribute_id=created.data.id, client=owner)
-        assert options is not None and options.data == []  # type: ignore[union-attr]
+        assert isinstance(options, AttributeOptionListResponse) and options.data == []
 
 
 def test_create_with_a_taken_slug_is_409_and_changes_nothing(owner: AuthenticatedClient) -> None:
@@ -122,7 +122,7 @@ def test_create_strips_unknown_properties(mock: Mock) -> None:
 def test_get_returns_null_data_for_a_missing_or_foreign_attribute(member: AuthenticatedClient) -> None:
     found = get_attribute.sync(org_id=ORG, attribute_id=DEPARTMENT, client=member)
     assert isinstance(found, NullableAttributeResponse) and found.data is not None
-    assert found.data.slug == "department"  # type: ignore[union-attr]
+    assert found.data.slug == "department"
     for attribute_id in ("no-such-attribute", GLOBEX_DEPARTMENT):
         response = get_attribute.sync_detailed(org_id=ORG, attribute_id=attribute_id, client=member)
         assert response.status_code == 200
@@ -147,7 +147,7 @@ def test_update_allows_empty_strings_and_keeps_options_on_a_type_change(owner: A
         isinstance(updated, AttributeResponse) and updated.data.name == "" and updated.data.type_ is AttributeType.TEXT
     )
     options = list_options.sync(org_id=ORG, attribute_id=DEPARTMENT, client=owner)
-    assert options is not None and len(options.data) == 3  # type: ignore[union-attr]
+    assert isinstance(options, AttributeOptionListResponse) and len(options.data) == 3
 
 
 def test_update_of_a_missing_or_foreign_attribute_is_a_prisma_404(owner: AuthenticatedClient) -> None:
@@ -173,7 +173,7 @@ def test_delete_cascades_to_options_and_assignments(owner: AuthenticatedClient) 
     assert isinstance(deleted, AttributeResponse) and deleted.data.id == DEPARTMENT
     assert "department" not in slugs(owner)
     options = list_options.sync(org_id=ORG, attribute_id=DEPARTMENT, client=owner)
-    assert options is not None and options.data == []  # type: ignore[union-attr]
+    assert isinstance(options, AttributeOptionListResponse) and options.data == []
     held = list_user_options.sync(org_id=ORG, user_id=103, client=owner)
     assert isinstance(held, AttributeOptionListResponse)
     assert ENGINEERING not in {o.id for o in held.data} and len(held.data) == 2  # Python and Berlin remain

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from cal_attributes_client import AuthenticatedClient
 from cal_attributes_client.api.attribute_options import (
@@ -134,13 +136,13 @@ def test_delete_of_a_missing_option_is_a_not_found_exception(owner: Authenticate
     )
 
 
-def assigned(client: AuthenticatedClient, by_slug: bool = False, **query: object) -> list[tuple[str, list[int]]]:
+def assigned(client: AuthenticatedClient, by_slug: bool = False, **query: Any) -> list[tuple[str, list[int]]]:
     if by_slug:
         response = list_assigned_options_by_slug.sync_detailed(
             org_id=ORG, attribute_slug="department", client=client, **query
-        )  # type: ignore[arg-type]
+        )
     else:
-        response = list_assigned_options.sync_detailed(org_id=ORG, attribute_id=DEPARTMENT, client=client, **query)  # type: ignore[arg-type]
+        response = list_assigned_options.sync_detailed(org_id=ORG, attribute_id=DEPARTMENT, client=client, **query)
     assert response.status_code == 200, response.content
     assert isinstance(response.parsed, AssignedOptionListResponse)
     return [(o.value, o.assigned_user_ids) for o in response.parsed.data]
