@@ -7,9 +7,9 @@ import logging
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl
 
-from starlette.requests import Request
-from starlette.responses import Response
+import orjson
 from starlette.types import Receive, Scope, Send
 
 from cal_attributes_mock.envelopes import ApiError, http_error, prisma_error, rate_limit_error, validation_error
@@ -91,24 +91,27 @@ class MockServer:
                     return
         if scope["type"] != "http":
             return
-        request = Request(scope, receive)
-        request_id = request.headers.get("x-request-id", "unknown-request-id")
+        incoming = _Incoming.from_scope(scope)
         operation_id: str | None = None
         try:
-            operation_id, status, body, headers = await self._handle(request)
+            operation_id, status, body, headers = await self._handle(incoming, receive)
         except ApiError as error:
             status, body, headers = error.status, error.body, error.headers
         except Exception:  # a bug in the mock must still answer, and say so in the log
-            logger.exception("unhandled error for %s %s", request.method, request.url.path)
+            logger.exception("unhandled error for %s %s", incoming.method, incoming.full_path)
             status, body, headers = 500, {"statusCode": 500, "message": "Internal server error"}, {}
-        self.requests.append(CapturedRequest(request.method, request.url.path, request.url.query, status, operation_id))
-        payload = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
-        response = Response(payload, status, {**headers, "X-Request-Id": request_id}, media_type="application/json")
-        await response(scope, receive, send)
+        self.requests.append(CapturedRequest(incoming.method, incoming.path, incoming.query, status, operation_id))
+        payload = orjson.dumps(body)
+        response_headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(payload)).encode()),
+            (b"x-request-id", incoming.headers.get("x-request-id", "unknown-request-id").encode("latin-1")),
+        ] + [(name.lower().encode(), value.encode("latin-1")) for name, value in headers.items()]
+        await send({"type": "http.response.start", "status": status, "headers": response_headers})
+        await send({"type": "http.response.body", "body": payload})
 
-    async def _handle(self, request: Request) -> tuple[str | None, int, Any, dict[str, str]]:
-        method, path = request.method, request.url.path
-        full_path = path + (f"?{request.url.query}" if request.url.query else "")
+    async def _handle(self, incoming: _Incoming, receive: Receive) -> tuple[str | None, int, Any, dict[str, str]]:
+        method, path, full_path = incoming.method, incoming.path, incoming.full_path
         if path == SPEC_PATH and method == "GET":
             return None, 200, self.spec, {}
         if path == RESET_PATH and method == "POST":
@@ -116,12 +119,12 @@ class MockServer:
             return None, 200, {"status": "success", "data": None}, {}
         operation, path_params = self._route(method, path, full_path)
         try:
-            body = await self._read_body(request, operation, full_path)
+            body = await self._read_body(incoming, receive, operation)
             if self.rate_limiter is not None:
-                retry_after = self.rate_limiter.check(request.headers)
+                retry_after = self.rate_limiter.check(incoming.headers)
                 if retry_after is not None:
                     raise rate_limit_error(full_path, retry_after)
-            context = self._admit(request, operation, path_params, body, full_path)
+            context = self._admit(incoming, operation, path_params, body)
             status, payload = HANDLERS[operation.operation_id](context)
         except Failure as failure:
             raise _render(failure, full_path) from None
@@ -142,21 +145,29 @@ class MockServer:
             raise error
         raise http_error(404, f"Cannot {method} {path}", full_path)
 
-    async def _read_body(self, request: Request, operation: Operation, full_path: str) -> Any:
-        """The JSON body of an operation that takes one (others ignore theirs, like the real API)."""
-        declared = request.headers.get("content-length")
+    async def _read_body(self, incoming: _Incoming, receive: Receive, operation: Operation) -> Any:
+        """The JSON body of an operation that takes one; others ignore theirs, like the real API."""
+        full_path = incoming.full_path
+        declared = incoming.headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
             raise http_error(413, "request entity too large", full_path)
-        chunks, size = [], 0
-        async for chunk in request.stream():
+        if operation.body_schema is None:
+            return {}
+        chunks, size, more = [], 0, True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                raise http_error(400, "the client disconnected before sending the body", full_path)
+            chunk = message.get("body", b"")
             size += len(chunk)
             if size > MAX_BODY_BYTES:
                 raise http_error(413, "request entity too large", full_path)
             chunks.append(chunk)
+            more = message.get("more_body", False)
         raw = b"".join(chunks)
-        if operation.body_schema is None or not raw.strip():
+        if not raw.strip():
             return {}
-        media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        media_type = incoming.headers.get("content-type", "").split(";")[0].strip().lower()
         if media_type != "application/json" and not media_type.endswith("+json"):
             raise http_error(
                 415, f"Unsupported content type {media_type or '(none)'}: send application/json", full_path
@@ -166,11 +177,10 @@ class MockServer:
         except (UnicodeDecodeError, json.JSONDecodeError) as error:
             raise http_error(400, f"Malformed JSON body: {error}", full_path) from None
 
-    def _admit(
-        self, request: Request, operation: Operation, path_params: dict[str, str], body: Any, full_path: str
-    ) -> Context:
+    def _admit(self, incoming: _Incoming, operation: Operation, path_params: dict[str, str], body: Any) -> Context:
         """Guards first, then pipes: a caller without the role gets 403 even for a bad request."""
-        caller: Caller = authenticate(self.store, request.headers)
+        full_path = incoming.full_path
+        caller: Caller = authenticate(self.store, incoming.headers)
         org_id = parse_int_path(path_params["orgId"], full_path)
         authorize(self.store, caller, org_id, operation.minimum_role)
         params: dict[str, Any] = dict(path_params)
@@ -178,9 +188,29 @@ class MockServer:
             if name in params:
                 params[name] = parse_int_path(params[name], full_path)
         validator = self.validators[operation.operation_id]
-        query = validator.query(request.query_params.multi_items(), full_path)
+        items = parse_qsl(incoming.query, keep_blank_values=True) if incoming.query else []
+        query = validator.query(items, full_path)
         checked_body = validator.body(body, full_path) if operation.body_schema is not None else {}
         return Context(self.store, caller, org_id, params, query, checked_body)
+
+
+@dataclass(frozen=True)
+class _Incoming:
+    """What the mock reads of an HTTP request's scope."""
+
+    method: str
+    path: str  # decoded, for routing
+    query: str
+    full_path: str  # as sent, with the query: the envelopes' `path`, like Express's request.url
+    headers: dict[str, str]  # lower-case names
+
+    @classmethod
+    def from_scope(cls, scope: Scope) -> _Incoming:
+        query = scope.get("query_string", b"").decode("latin-1")
+        raw_path = scope.get("raw_path") or scope["path"].encode()
+        full_path = raw_path.decode("latin-1") + (f"?{query}" if query else "")
+        headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope["headers"]}
+        return cls(scope["method"], scope["path"], query, full_path, headers)
 
 
 def _render(failure: Failure, full_path: str) -> ApiError:

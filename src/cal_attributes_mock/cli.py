@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 import signal
-import socket
 import sys
 
 import uvicorn
 
 from cal_attributes_mock.app import MockConfig, create_mock
 from cal_attributes_mock.seed import SeedError, demo_seed, load_seed
+from cal_attributes_mock.serve import listen
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     server = create_mock(seed, MockConfig(rate_limit=args.rate_limit))
     try:
-        sock = socket.create_server((args.host, args.port))
+        sock = listen(args.host, args.port)
     except OSError as error:
         print(f"cal-attributes-mock: cannot listen on {args.host}:{args.port}: {error.strerror}", file=sys.stderr)
         return 1

@@ -13,10 +13,31 @@ import uvicorn
 from cal_attributes_mock.app import MockServer
 
 
+def listen(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on ``host:port`` (0 picks a free port).
+
+    The socket is created with ``IPPROTO_TCP`` explicitly: asyncio sets TCP_NODELAY only on
+    sockets whose protocol says TCP, and without it every response waits ~40 ms for Nagle's
+    algorithm and delayed ACKs.
+    """
+    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)[
+        0
+    ]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(2048)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
 @contextmanager
 def serve_in_thread(server: MockServer, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
     """Serve ``server`` on ``host`` (a free port by default) and yield its base URL; stop on exit."""
-    sock = socket.create_server((host, port))
+    sock = listen(host, port)
     bound_host, bound_port = sock.getsockname()[:2]
     runner = uvicorn.Server(uvicorn.Config(server, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=runner.run, kwargs={"sockets": [sock]}, name="cal-attributes-mock", daemon=True)

@@ -170,8 +170,14 @@ class Store:
             self.memberships: dict[tuple[int, int], Membership] = {}
             for number, m in enumerate(seed.memberships, start=1):
                 self.memberships[(m.user_id, m.team_id)] = Membership(number, m.user_id, m.team_id, m.role, m.accepted)
+            self.user_of_member = {m.id: m.user_id for m in self.memberships.values()}
             self.attributes: dict[str, Attribute] = {}
+            # Indices kept in step by _add_option, _delete_option, _add_assignment, _remove_assignment.
             self.options: dict[str, Option] = {}
+            self.options_by_attribute: dict[str, dict[str, Option]] = {}
+            self.assignments: dict[tuple[int, str], Assignment] = {}
+            self.holders: dict[str, dict[int, Assignment]] = {}  # option id -> member id -> assignment
+            self.held_by: dict[int, dict[str, Assignment]] = {}  # member id -> option id -> assignment
             created = timestamp()
             for a in seed.attributes:
                 attribute = Attribute(
@@ -179,16 +185,36 @@ class Store:
                 )
                 self.attributes[attribute.id] = attribute
                 for o in a.options:
-                    option = Option(o.id or self._new_id(), attribute.id, o.value, o.slug)
-                    self.options[option.id] = option
-            self.assignments: dict[tuple[int, str], Assignment] = {}
+                    self._add_option(Option(o.id or self._new_id(), attribute.id, o.value, o.slug))
             for s in seed.assignments:
                 member = self.memberships[(s.user_id, s.org_id)]
-                self.assignments[(member.id, s.option_id)] = Assignment(
-                    self._new_id(), member.id, s.option_id, s.weight, created
-                )
+                self._add_assignment(Assignment(self._new_id(), member.id, s.option_id, s.weight, created))
             self.history: dict[int, list[dict[str, Any]]] = {}
             self.sync_runs = [dict(run) for run in seed.sync_runs]
+
+    def _add_option(self, option: Option) -> None:
+        self.options[option.id] = option
+        self.options_by_attribute.setdefault(option.attribute_id, {})[option.id] = option
+        self.holders[option.id] = {}
+
+    def _delete_option(self, option: Option) -> None:
+        for member_id in list(self.holders[option.id]):
+            self._remove_assignment(member_id, option.id)
+        del self.holders[option.id]
+        del self.options_by_attribute[option.attribute_id][option.id]
+        del self.options[option.id]
+
+    def _add_assignment(self, assignment: Assignment) -> None:
+        self.assignments[(assignment.member_id, assignment.option_id)] = assignment
+        self.holders[assignment.option_id][assignment.member_id] = assignment
+        self.held_by.setdefault(assignment.member_id, {})[assignment.option_id] = assignment
+
+    def _remove_assignment(self, member_id: int, option_id: str) -> Assignment | None:
+        assignment = self.assignments.pop((member_id, option_id), None)
+        if assignment is not None:
+            del self.holders[option_id][member_id]
+            del self.held_by[member_id][option_id]
+        return assignment
 
     def _new_id(self) -> str:
         return str(uuid.UUID(int=self._random.getrandbits(128), version=4))
@@ -251,8 +277,7 @@ class Store:
             self.attributes[attribute.id] = attribute
             if attribute.type in SELECT_TYPES:  # the real API ignores options of other types
                 for option in body["options"]:
-                    created = Option(self._new_id(), attribute.id, option["value"], option["slug"])
-                    self.options[created.id] = created
+                    self._add_option(Option(self._new_id(), attribute.id, option["value"], option["slug"]))
             return attribute.row()
 
     def get_attribute(self, org_id: int, attribute_id: str) -> dict[str, Any] | None:
@@ -278,8 +303,9 @@ class Store:
             attribute = self._org_attribute(org_id, attribute_id)
             if attribute is None:
                 raise PrismaFailure("P2025")
-            for option in [o for o in self.options.values() if o.attribute_id == attribute_id]:
+            for option in list(self.options_by_attribute.get(attribute_id, {}).values()):
                 self._delete_option(option)
+            self.options_by_attribute.pop(attribute_id, None)
             del self.attributes[attribute_id]
             return attribute.row()
 
@@ -290,17 +316,12 @@ class Store:
             if attribute_id not in self.attributes:  # any organization's attribute: a real quirk
                 raise PrismaFailure("P2003")
             option = Option(self._new_id(), attribute_id, body["value"], body["slug"])
-            self.options[option.id] = option
+            self._add_option(option)
             return option.row()
 
     def list_options(self, attribute_id: str) -> list[dict[str, Any]]:
         with self._lock:
-            return [o.row() for o in self.options.values() if o.attribute_id == attribute_id]
-
-    def _delete_option(self, option: Option) -> None:
-        for key in [k for k in self.assignments if k[1] == option.id]:
-            del self.assignments[key]
-        del self.options[option.id]
+            return [o.row() for o in self.options_by_attribute.get(attribute_id, {}).values()]
 
     def delete_option(self, attribute_id: str, option_id: str) -> dict[str, Any]:
         with self._lock:
@@ -322,13 +343,9 @@ class Store:
 
     # -- assigned options --------------------------------------------------------------------
 
-    def _holders_by_option(self) -> dict[str, list[int]]:
-        """User ids of everyone holding each option, in assignment order."""
-        user_of = {m.id: m.user_id for m in self.memberships.values()}
-        holders: dict[str, list[int]] = {option_id: [] for option_id in self.options}
-        for member_id, option_id in self.assignments:
-            holders[option_id].append(user_of[member_id])
-        return holders
+    def _holder_ids(self, option_id: str) -> list[int]:
+        """User ids of everyone holding the option, in assignment order."""
+        return [self.user_of_member[member_id] for member_id in self.holders[option_id]]
 
     def assigned_options(
         self,
@@ -345,32 +362,30 @@ class Store:
             in_teams: set[int] | None = None
             if team_ids is not None:
                 in_teams = {m.user_id for m in self.memberships.values() if m.team_id in team_ids}
-            holders = self._holders_by_option()
 
             def passes_teams(option_id: str) -> bool:
-                return in_teams is None or any(user in in_teams for user in holders[option_id])
+                return in_teams is None or any(self.user_of_member[m] in in_teams for m in self.holders[option_id])
 
-            selected = [
-                a
-                for a in self.attributes.values()
-                if a.team_id == org_id
-                and (a.id == attribute_id if attribute_id is not None else a.slug == attribute_slug)
-            ]
+            if attribute_id is not None:
+                found = self._org_attribute(org_id, attribute_id)
+                selected = [found] if found else []
+            else:
+                selected = [a for a in self.attributes.values() if a.team_id == org_id and a.slug == attribute_slug]
             base = [
                 o
                 for a in selected
-                for o in self.options.values()
-                if o.attribute_id == a.id and holders[o.id] and passes_teams(o.id)
+                for o in self.options_by_attribute.get(a.id, {}).values()
+                if self.holders[o.id] and passes_teams(o.id)
             ][skip : skip + take]
             if assigned_option_ids is not None:
-                org_attributes = {a.id for a in self.attributes.values() if a.team_id == org_id}
                 # Options all of whose assignments are of a listed option: the listed options, and
                 # (vacuously) unassigned ones, as the real query does.
                 filtered = [
                     o
-                    for o in self.options.values()
-                    if o.attribute_id in org_attributes
-                    and (o.id in assigned_option_ids or not holders[o.id])
+                    for a in self.attributes.values()
+                    if a.team_id == org_id
+                    for o in self.options_by_attribute.get(a.id, {}).values()
+                    if (o.id in assigned_option_ids or not self.holders[o.id])
                     and (team_ids is None or passes_teams(o.id))
                 ]
                 if not filtered:
@@ -379,15 +394,15 @@ class Store:
                         "Options provided in assignedOptionIds are not assigned to anyone, or the users are not "
                         "part of the teams specified in teamIds filter.",
                     )
-                wanted = {user for o in filtered for user in holders[o.id]}
-                base = [o for o in base if any(user in wanted for user in holders[o.id])]
+                wanted = {member_id for o in filtered for member_id in self.holders[o.id]}
+                base = [o for o in base if not wanted.isdisjoint(self.holders[o.id])]
             return [
                 {
                     "id": o.id,
                     "attributeId": o.attribute_id,
                     "value": o.value,
                     "slug": o.slug,
-                    "assignedUserIds": holders[o.id],
+                    "assignedUserIds": self._holder_ids(o.id),
                 }
                 for o in base
             ]
@@ -427,7 +442,7 @@ class Store:
             if option_id is None:
                 assert value is not None
                 option = Option(self._new_id(), attribute.id, value, slugify(value))  # a new option every time
-                self.options[option.id] = option
+                self._add_option(option)
             else:
                 found = self.options.get(option_id)
                 if found is None:
@@ -436,7 +451,7 @@ class Store:
             if (member.id, option.id) in self.assignments:
                 raise PrismaFailure("P2002")
             assignment = Assignment(self._new_id(), member.id, option.id, body.get("weight"), timestamp())
-            self.assignments[(member.id, option.id)] = assignment
+            self._add_assignment(assignment)
             self._record(member, caller, "ASSIGNED", option, previous=None, current=assignment.weight)
             return assignment.row()
 
@@ -445,7 +460,7 @@ class Store:
             member = self.memberships.get((user_id, org_id))
             if member is None:
                 return []
-            held = {option_id for (member_id, option_id) in self.assignments if member_id == member.id}
+            held = self.held_by.get(member.id, {})
             return [
                 o.row()
                 for o in self.options.values()
@@ -455,7 +470,7 @@ class Store:
     def unassign(self, org_id: int, user_id: int, option_id: str, caller: Caller) -> dict[str, Any]:
         with self._lock:
             member = self._member(org_id, user_id)
-            assignment = self.assignments.pop((member.id, option_id), None)
+            assignment = self._remove_assignment(member.id, option_id)
             if assignment is None:
                 raise HttpFailure(404, "Attribute does not belong to this user")
             self._record(
