@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-
 from servers import bare, mock, prism, running, write_json
 
 KEY = "cal_bench_owner"

@@ -28,7 +28,7 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], timeout: float = 3
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}: {process.args}")
+            raise RuntimeError(f"server exited with {process.returncode}: {process.args!r}")
         try:
             httpx.get(url, timeout=1)
             return
