@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 
@@ -24,6 +25,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def say(line: str) -> None:
+    """Print, tolerating a closed stdout (``cal-attributes-mock | head``)."""
+    try:
+        print(line, flush=True)
+    except BrokenPipeError:
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keep later prints harmless
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
@@ -38,18 +47,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"cal-attributes-mock: cannot listen on {args.host}:{args.port}: {error.strerror}", file=sys.stderr)
         return 1
     host, port = sock.getsockname()[:2]
-    print(f"cal-attributes-mock listening on http://{host}:{port}", flush=True)
+    say(f"cal-attributes-mock listening on http://{host}:{port}")
     for user in seed.users:
         if user.api_key:
             roles = ", ".join(f"{m.role.lower()} of {m.team_id}" for m in seed.memberships if m.user_id == user.id)
-            print(f"  {user.api_key}  user {user.id} <{user.email}> ({roles or 'no memberships'})", flush=True)
+            say(f"  {user.api_key}  user {user.id} <{user.email}> ({roles or 'no memberships'})")
     # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the signal to the handler
     # that was installed before it: make that one a no-op so the process exits 0, not -15.
     for stop in (signal.SIGINT, signal.SIGTERM):
         signal.signal(stop, lambda *_: None)
     config = uvicorn.Config(server, log_level="warning", lifespan="on")
     uvicorn.Server(config).run(sockets=[sock])
-    print("cal-attributes-mock stopped", flush=True)
+    say("cal-attributes-mock stopped")
     return 0
 
 
