@@ -131,17 +131,22 @@ class MockServer:
         return operation.operation_id, status, payload, {}
 
     def _route(self, method: str, path: str, full_path: str) -> tuple[Operation, dict[str, str]]:
+        """The operation for the request; the most literal matching path template owns the URL."""
+        owner: str | None = None
         allowed: list[str] = []
-        for operation in self.operations:
+        for operation in self.operations:  # literal segments sort before templated ones
+            if owner is not None and operation.path_template != owner:
+                continue
             match = operation.pattern.match(path)
             if match is None:
                 continue
+            owner = operation.path_template
             if operation.method == method:
                 return operation, match.groupdict()
             allowed.append(operation.method)
         if allowed:
             error = http_error(405, f"Cannot {method} {path}", full_path)
-            error.headers["Allow"] = ", ".join(sorted(set(allowed)))
+            error.headers["Allow"] = ", ".join(sorted(allowed))
             raise error
         raise http_error(404, f"Cannot {method} {path}", full_path)
 

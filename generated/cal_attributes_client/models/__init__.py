@@ -49,7 +49,6 @@ from .validation_error import ValidationError
 from .validation_error_details import ValidationErrorDetails
 from .validation_error_item import ValidationErrorItem
 from .validation_error_item_constraints import ValidationErrorItemConstraints
-from .validation_error_item_target import ValidationErrorItemTarget
 from .validation_error_response import ValidationErrorResponse
 
 __all__ = (
@@ -100,6 +99,5 @@ __all__ = (
     "ValidationErrorDetails",
     "ValidationErrorItem",
     "ValidationErrorItemConstraints",
-    "ValidationErrorItemTarget",
     "ValidationErrorResponse",
 )

@@ -12,7 +12,6 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.validation_error_item_constraints import ValidationErrorItemConstraints
-    from ..models.validation_error_item_target import ValidationErrorItemTarget
 
 
 T = TypeVar("T", bound="ValidationErrorItem")
@@ -24,14 +23,15 @@ class ValidationErrorItem:
 
     Attributes:
         property_ (str):
-        target (ValidationErrorItemTarget | Unset): The validated object (the body or query after transformation).
+        target (Any | Unset): The validated value: the body or query for top-level errors, the enclosing object
+            or list for nested ones.
         value (Any | Unset): The rejected value.
         children (list[ValidationErrorItem] | Unset): The errors of nested properties.
         constraints (ValidationErrorItemConstraints | Unset): The failed rules and their messages.
     """
 
     property_: str
-    target: ValidationErrorItemTarget | Unset = UNSET
+    target: Any | Unset = UNSET
     value: Any | Unset = UNSET
     children: list[ValidationErrorItem] | Unset = UNSET
     constraints: ValidationErrorItemConstraints | Unset = UNSET
@@ -40,9 +40,7 @@ class ValidationErrorItem:
     def to_dict(self) -> dict[str, Any]:
         property_ = self.property_
 
-        target: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.target, Unset):
-            target = self.target.to_dict()
+        target = self.target
 
         value = self.value
 
@@ -78,17 +76,11 @@ class ValidationErrorItem:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.validation_error_item_constraints import ValidationErrorItemConstraints  # noqa: PLC0415
-        from ..models.validation_error_item_target import ValidationErrorItemTarget  # noqa: PLC0415
 
         d = dict(src_dict)
         property_ = d.pop("property")
 
-        _target = d.pop("target", UNSET)
-        target: ValidationErrorItemTarget | Unset
-        if isinstance(_target, Unset):
-            target = UNSET
-        else:
-            target = ValidationErrorItemTarget.from_dict(_target)
+        target = d.pop("target", UNSET)
 
         value = d.pop("value", UNSET)
 

@@ -13,7 +13,7 @@ from ...models.http_error_response import HttpErrorResponse
 from ...models.rate_limit_error_response import RateLimitErrorResponse
 from ...models.update_assignment_input import UpdateAssignmentInput
 from ...models.validation_error_response import ValidationErrorResponse
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
@@ -21,7 +21,7 @@ def _get_kwargs(
     user_id: int,
     attribute_option_id: str,
     *,
-    body: UpdateAssignmentInput,
+    body: UpdateAssignmentInput | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -34,7 +34,8 @@ def _get_kwargs(
         ),
     }
 
-    _kwargs["json"] = body.to_dict()
+    if not isinstance(body, Unset):
+        _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -127,7 +128,7 @@ def sync_detailed(
     attribute_option_id: str,
     *,
     client: AuthenticatedClient,
-    body: UpdateAssignmentInput,
+    body: UpdateAssignmentInput | Unset = UNSET,
 ) -> Response[
     AttributeAssignmentResponse
     | HttpErrorResponse
@@ -147,7 +148,7 @@ def sync_detailed(
         org_id (int):
         user_id (int):
         attribute_option_id (str):
-        body (UpdateAssignmentInput): The new weight of an assignment.
+        body (UpdateAssignmentInput | Unset): The new weight of an assignment.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -177,7 +178,7 @@ def sync(
     attribute_option_id: str,
     *,
     client: AuthenticatedClient,
-    body: UpdateAssignmentInput,
+    body: UpdateAssignmentInput | Unset = UNSET,
 ) -> (
     AttributeAssignmentResponse
     | HttpErrorResponse
@@ -198,7 +199,7 @@ def sync(
         org_id (int):
         user_id (int):
         attribute_option_id (str):
-        body (UpdateAssignmentInput): The new weight of an assignment.
+        body (UpdateAssignmentInput | Unset): The new weight of an assignment.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -223,7 +224,7 @@ async def asyncio_detailed(
     attribute_option_id: str,
     *,
     client: AuthenticatedClient,
-    body: UpdateAssignmentInput,
+    body: UpdateAssignmentInput | Unset = UNSET,
 ) -> Response[
     AttributeAssignmentResponse
     | HttpErrorResponse
@@ -243,7 +244,7 @@ async def asyncio_detailed(
         org_id (int):
         user_id (int):
         attribute_option_id (str):
-        body (UpdateAssignmentInput): The new weight of an assignment.
+        body (UpdateAssignmentInput | Unset): The new weight of an assignment.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -271,7 +272,7 @@ async def asyncio(
     attribute_option_id: str,
     *,
     client: AuthenticatedClient,
-    body: UpdateAssignmentInput,
+    body: UpdateAssignmentInput | Unset = UNSET,
 ) -> (
     AttributeAssignmentResponse
     | HttpErrorResponse
@@ -292,7 +293,7 @@ async def asyncio(
         org_id (int):
         user_id (int):
         attribute_option_id (str):
-        body (UpdateAssignmentInput): The new weight of an assignment.
+        body (UpdateAssignmentInput | Unset): The new weight of an assignment.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

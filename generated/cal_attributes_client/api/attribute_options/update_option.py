@@ -14,7 +14,7 @@ from ...models.prisma_error_response import PrismaErrorResponse
 from ...models.rate_limit_error_response import RateLimitErrorResponse
 from ...models.update_option_input import UpdateOptionInput
 from ...models.validation_error_response import ValidationErrorResponse
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
@@ -22,7 +22,7 @@ def _get_kwargs(
     attribute_id: str,
     option_id: str,
     *,
-    body: UpdateOptionInput,
+    body: UpdateOptionInput | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -35,7 +35,8 @@ def _get_kwargs(
         ),
     }
 
-    _kwargs["json"] = body.to_dict()
+    if not isinstance(body, Unset):
+        _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -130,7 +131,7 @@ def sync_detailed(
     option_id: str,
     *,
     client: AuthenticatedClient,
-    body: UpdateOptionInput,
+    body: UpdateOptionInput | Unset = UNSET,
 ) -> Response[
     AttributeOptionResponse
     | HttpErrorResponse
@@ -150,8 +151,8 @@ def sync_detailed(
         org_id (int):
         attribute_id (str):
         option_id (str):
-        body (UpdateOptionInput): The properties of the option to change; both optional, empty
-            strings allowed.
+        body (UpdateOptionInput | Unset): The properties of the option to change; both optional,
+            empty strings allowed.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -181,7 +182,7 @@ def sync(
     option_id: str,
     *,
     client: AuthenticatedClient,
-    body: UpdateOptionInput,
+    body: UpdateOptionInput | Unset = UNSET,
 ) -> (
     AttributeOptionResponse
     | HttpErrorResponse
@@ -202,8 +203,8 @@ def sync(
         org_id (int):
         attribute_id (str):
         option_id (str):
-        body (UpdateOptionInput): The properties of the option to change; both optional, empty
-            strings allowed.
+        body (UpdateOptionInput | Unset): The properties of the option to change; both optional,
+            empty strings allowed.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -228,7 +229,7 @@ async def asyncio_detailed(
     option_id: str,
     *,
     client: AuthenticatedClient,
-    body: UpdateOptionInput,
+    body: UpdateOptionInput | Unset = UNSET,
 ) -> Response[
     AttributeOptionResponse
     | HttpErrorResponse
@@ -248,8 +249,8 @@ async def asyncio_detailed(
         org_id (int):
         attribute_id (str):
         option_id (str):
-        body (UpdateOptionInput): The properties of the option to change; both optional, empty
-            strings allowed.
+        body (UpdateOptionInput | Unset): The properties of the option to change; both optional,
+            empty strings allowed.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -277,7 +278,7 @@ async def asyncio(
     option_id: str,
     *,
     client: AuthenticatedClient,
-    body: UpdateOptionInput,
+    body: UpdateOptionInput | Unset = UNSET,
 ) -> (
     AttributeOptionResponse
     | HttpErrorResponse
@@ -298,8 +299,8 @@ async def asyncio(
         org_id (int):
         attribute_id (str):
         option_id (str):
-        body (UpdateOptionInput): The properties of the option to change; both optional, empty
-            strings allowed.
+        body (UpdateOptionInput | Unset): The properties of the option to change; both optional,
+            empty strings allowed.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -14,14 +14,14 @@ from ...models.prisma_error_response import PrismaErrorResponse
 from ...models.rate_limit_error_response import RateLimitErrorResponse
 from ...models.update_attribute_input import UpdateAttributeInput
 from ...models.validation_error_response import ValidationErrorResponse
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     org_id: int,
     attribute_id: str,
     *,
-    body: UpdateAttributeInput,
+    body: UpdateAttributeInput | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -33,7 +33,8 @@ def _get_kwargs(
         ),
     }
 
-    _kwargs["json"] = body.to_dict()
+    if not isinstance(body, Unset):
+        _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -132,7 +133,7 @@ def sync_detailed(
     attribute_id: str,
     *,
     client: AuthenticatedClient,
-    body: UpdateAttributeInput,
+    body: UpdateAttributeInput | Unset = UNSET,
 ) -> Response[
     AttributeResponse
     | HttpErrorResponse
@@ -152,7 +153,7 @@ def sync_detailed(
     Args:
         org_id (int):
         attribute_id (str):
-        body (UpdateAttributeInput): The properties to change; all optional, empty strings
+        body (UpdateAttributeInput | Unset): The properties to change; all optional, empty strings
             allowed.
 
     Raises:
@@ -181,7 +182,7 @@ def sync(
     attribute_id: str,
     *,
     client: AuthenticatedClient,
-    body: UpdateAttributeInput,
+    body: UpdateAttributeInput | Unset = UNSET,
 ) -> (
     AttributeResponse
     | HttpErrorResponse
@@ -202,7 +203,7 @@ def sync(
     Args:
         org_id (int):
         attribute_id (str):
-        body (UpdateAttributeInput): The properties to change; all optional, empty strings
+        body (UpdateAttributeInput | Unset): The properties to change; all optional, empty strings
             allowed.
 
     Raises:
@@ -226,7 +227,7 @@ async def asyncio_detailed(
     attribute_id: str,
     *,
     client: AuthenticatedClient,
-    body: UpdateAttributeInput,
+    body: UpdateAttributeInput | Unset = UNSET,
 ) -> Response[
     AttributeResponse
     | HttpErrorResponse
@@ -246,7 +247,7 @@ async def asyncio_detailed(
     Args:
         org_id (int):
         attribute_id (str):
-        body (UpdateAttributeInput): The properties to change; all optional, empty strings
+        body (UpdateAttributeInput | Unset): The properties to change; all optional, empty strings
             allowed.
 
     Raises:
@@ -273,7 +274,7 @@ async def asyncio(
     attribute_id: str,
     *,
     client: AuthenticatedClient,
-    body: UpdateAttributeInput,
+    body: UpdateAttributeInput | Unset = UNSET,
 ) -> (
     AttributeResponse
     | HttpErrorResponse
@@ -294,7 +295,7 @@ async def asyncio(
     Args:
         org_id (int):
         attribute_id (str):
-        body (UpdateAttributeInput): The properties to change; all optional, empty strings
+        body (UpdateAttributeInput | Unset): The properties to change; all optional, empty strings
             allowed.
 
     Raises:
