@@ -101,7 +101,7 @@ class MockServer:
             logger.exception("unhandled error for %s %s", incoming.method, incoming.full_path)
             status, body, headers = 500, {"statusCode": 500, "message": "Internal server error"}, {}
         self.requests.append(CapturedRequest(incoming.method, incoming.path, incoming.query, status, operation_id))
-        payload = orjson.dumps(body)
+        payload = _encode(body)
         response_headers = [
             (b"content-type", b"application/json"),
             (b"content-length", str(len(payload)).encode()),
@@ -216,6 +216,15 @@ class _Incoming:
         full_path = raw_path.decode("latin-1") + (f"?{query}" if query else "")
         headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope["headers"]}
         return cls(scope["method"], scope["path"], query, full_path, headers)
+
+
+def _encode(body: Any) -> bytes:
+    """JSON bytes; orjson for speed, the standard library for what orjson refuses (integers
+    beyond 64 bits echoed back in validation errors)."""
+    try:
+        return orjson.dumps(body)
+    except TypeError:
+        return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def _render(failure: Failure, full_path: str) -> ApiError:

@@ -23,7 +23,7 @@ class AssignOptionToUserInput:
             attribute_id (str):
             attribute_option_id (str | Unset):
             value (str | Unset):
-            weight (int | Unset): The weight of the attribute for this user (stored as an integer).
+            weight (int | Unset): The weight of the attribute for this user (a 32-bit database integer).
     """
 
     attribute_id: str

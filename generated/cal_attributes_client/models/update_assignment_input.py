@@ -18,7 +18,7 @@ class UpdateAssignmentInput:
     """The new weight of an assignment.
 
     Attributes:
-        weight (int | Unset): The weight of the attribute for this user (stored as an integer).
+        weight (int | Unset): The weight of the attribute for this user (a 32-bit database integer).
     """
 
     weight: int | Unset = UNSET
