@@ -1,0 +1,1 @@
+"""Contract fuzzing of the Cal.com attributes API: the spec, the generated client and a server."""
