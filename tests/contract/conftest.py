@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import schemathesis
 
@@ -21,7 +22,7 @@ SCHEMA.app = MOCK
 
 
 @SCHEMA.hook
-def filter_case(context: schemathesis.HookContext, case: schemathesis.Case) -> bool:
+def filter_case(context: schemathesis.HookContext, case: schemathesis.Case[Any]) -> bool:
     """Drop cases that mutate `orgId`, which the configuration pins to the organization under test.
 
     schemathesis 4.32.5 (pytest integration) writes the pinned value over a mutated `orgId`
