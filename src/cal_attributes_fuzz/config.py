@@ -23,3 +23,15 @@ def render_config(org_id: int) -> str:
 
 def load_config(org_id: int) -> schemathesis.Config:
     return schemathesis.Config.from_str(render_config(org_id), base_dir=str(CONFIG_PATH.parent))
+
+
+_MEMBERS_LINE = re.compile(r"^members = \{ values = \[[^\]]*\] \}$", re.MULTILINE)
+_MEMBERS_BINDING = re.compile(r'^"path\.userId" = .*$', re.MULTILINE)
+
+
+def with_member_ids(config_text: str, member_ids: tuple[int, ...]) -> str:
+    """The configuration drawing user ids from ``member_ids``, or generating them freely if none."""
+    if member_ids:
+        values = ", ".join(str(int(i)) for i in member_ids)
+        return _MEMBERS_LINE.sub(f"members = {{ values = [{values}] }}", config_text, count=1)
+    return _MEMBERS_BINDING.sub("", _MEMBERS_LINE.sub("", config_text, count=1), count=1)

@@ -1,0 +1,48 @@
+"""A short summary of a schemathesis run, from its JSON report."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+
+def latest_json_report(report_dir: Path) -> Path | None:
+    reports = sorted(report_dir.glob("json-*.json"), key=lambda p: p.stat().st_mtime)
+    return reports[-1] if reports else None
+
+
+def failures_by_check(report: dict[str, Any]) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for failure in report.get("failures", []):
+        name = failure.get("title") or failure.get("code") or failure.get("check") or "unknown"
+        counts[str(name)] += 1
+    return counts
+
+
+def summarize(report: dict[str, Any]) -> list[str]:
+    operations = report.get("operations", {})
+    cases = report.get("test_cases", {})
+    phases = ", ".join(f"{name} {info.get('status')}" for name, info in report.get("phases", {}).items())
+    lines = [
+        f"operations: {operations.get('tested', 0)} tested of {operations.get('selected', 0)} selected",
+        f"test cases: {cases.get('generated', 0)} generated, {cases.get('with_failures', 0)} with failures, "
+        f"{cases.get('unique_failures', 0)} unique failures, {cases.get('errored', 0)} errored",
+        f"phases: {phases}",
+        f"time: {report.get('running_time', 0):.1f} s, seed {report.get('seed')}",
+    ]
+    errors = report.get("errors", [])
+    if errors:
+        lines.append("errors: " + ", ".join(f"{e.get('title')} {e.get('count', 1)}" for e in errors))
+    by_check = failures_by_check(report)
+    if by_check:
+        lines.append("failures by check: " + ", ".join(f"{name} {count}" for name, count in by_check.most_common()))
+    else:
+        lines.append("failures by check: none")
+    return lines
+
+
+def load(path: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data

@@ -1,0 +1,187 @@
+"""The fuzz command's parts: configuration rendering, cleanup ledger, hooks, summary."""
+
+from __future__ import annotations
+
+import json
+import time
+import tomllib
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import httpx
+import pytest
+import schemathesis
+from cal_attributes_client import AuthenticatedClient
+
+from cal_attributes_fuzz import hooks
+from cal_attributes_fuzz.cleanup import clean_up, read_ledger
+from cal_attributes_fuzz.config import load_config, render_config, with_member_ids
+from cal_attributes_fuzz.summary import summarize
+
+
+def test_render_config_pins_the_organization_and_member_ids(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CAL_API_KEY", "cal_k")
+    text = with_member_ids(render_config(42), (7, 8))
+    data = tomllib.loads(text)
+    assert data["parameters"]["path.orgId"] == 42
+    assert data["dictionaries"]["members"]["values"] == [7, 8]
+    assert load_config(42) is not None
+
+
+def test_without_member_ids_user_ids_are_generated_freely() -> None:
+    data = tomllib.loads(with_member_ids(render_config(1), ()))
+    assert "members" not in data.get("dictionaries", {})
+    assert "path.userId" not in data["parameters"]
+
+
+def test_the_configuration_turns_every_check_and_phase_on() -> None:
+    data = tomllib.loads(render_config(1))
+    assert data["checks"]["enabled"] is True and data["checks"]["max_response_time"] > 0
+    assert all(data["phases"][phase]["enabled"] for phase in ("examples", "coverage", "fuzzing", "stateful"))
+    assert data["generation"]["max-examples"] >= 100 and data["generation"]["mode"] == "all"
+    assert data["phases"]["stateful"]["inference"]["algorithms"] == ["location-headers"]
+    # Every exception is narrow: one operation (or a named few) and one check.
+    for entry in data["operations"]:
+        assert "include-operation-id" in entry
+        assert len(entry["checks"]) == 1
+
+
+def ledger_file(tmp_path: Path, *entries: dict[str, Any]) -> Path:
+    path = tmp_path / "ledger.jsonl"
+    path.write_text("".join(json.dumps(e) + "\n" for e in entries) + '{"cut short', encoding="utf-8")
+    return path
+
+
+def test_cleanup_undoes_the_ledger_newest_first(tmp_path: Path) -> None:
+    ledger = ledger_file(
+        tmp_path,
+        {"operationId": "createAttribute", "path": {"orgId": 1}, "body": {}, "data": {"id": "a1"}},
+        {"operationId": "createOption", "path": {"orgId": 1, "attributeId": "a9"}, "body": {}, "data": {"id": "o1"}},
+        {
+            "operationId": "assignOptionToUser",
+            "path": {"orgId": 1, "userId": 5},
+            "body": {"attributeId": "a2", "value": "Berlin"},
+            "data": {"attributeOptionId": "o2"},
+        },
+        {
+            "operationId": "assignOptionToUser",
+            "path": {"orgId": 1, "userId": 6},
+            "body": {"attributeId": "a2", "attributeOptionId": "o3"},
+            "data": {"attributeOptionId": "o3"},
+        },
+    )
+    seen: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(f"{request.method} {request.url.path}")
+        status = 404 if request.url.path.endswith("/o1") else 200
+        return httpx.Response(status, json={"status": "success", "data": None})
+
+    client = AuthenticatedClient(
+        base_url="https://x.test", token="cal_k", httpx_args={"transport": httpx.MockTransport(answer)}
+    )
+    with client:
+        report = clean_up(ledger, client)
+    assert seen == [
+        "DELETE /v2/organizations/1/attributes/options/6/o3",
+        "DELETE /v2/organizations/1/attributes/options/5/o2",
+        "DELETE /v2/organizations/1/attributes/a2/options/o2",  # the option the value created
+        "DELETE /v2/organizations/1/attributes/a9/options/o1",
+        "DELETE /v2/organizations/1/attributes/a1",
+    ]
+    assert len(report.deleted) == 4 and report.already_gone == ["option o1"] and not report.failed
+    assert len(read_ledger(ledger)) == 4  # the line cut short is skipped
+
+
+def test_cleanup_reports_failures_and_keeps_going(tmp_path: Path) -> None:
+    ledger = ledger_file(
+        tmp_path,
+        {"operationId": "createAttribute", "path": {"orgId": 1}, "data": {"id": "a1"}},
+        {"operationId": "createAttribute", "path": {"orgId": 1}, "data": {"id": "a2"}},
+    )
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("a2"):
+            raise httpx.ConnectError("refused")
+        return httpx.Response(500, json={"statusCode": 500, "message": "Internal server error"})
+
+    client = AuthenticatedClient(
+        base_url="https://x.test", token="cal_k", httpx_args={"transport": httpx.MockTransport(answer)}
+    )
+    with client:
+        report = clean_up(ledger, client)
+    assert len(report.failed) == 2 and "ConnectError" in report.failed[0] and "HTTP 500" in report.failed[1]
+    assert clean_up(tmp_path / "missing.jsonl", client).deleted == []
+
+
+def fake_case(operation_id: str, body: Any, mode: schemathesis.GenerationMode) -> Any:
+    return SimpleNamespace(
+        operation=SimpleNamespace(definition=SimpleNamespace(raw={"operationId": operation_id})),
+        body=body,
+        meta=SimpleNamespace(generation=SimpleNamespace(mode=mode)),
+    )
+
+
+def test_map_case_tags_only_what_positive_cases_create(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CAL_FUZZ_RUN_TAG", "calfuzz-1")
+    positive = fake_case(
+        "createAttribute", {"name": "Dept", "slug": "dept", "type": "TEXT"}, schemathesis.GenerationMode.POSITIVE
+    )
+    negative = fake_case("createAttribute", {"name": "Dept", "slug": 5}, schemathesis.GenerationMode.NEGATIVE)
+    other = fake_case("listAttributes", None, schemathesis.GenerationMode.POSITIVE)
+    hooks.map_case(None, positive)
+    hooks.map_case(None, negative)
+    hooks.map_case(None, other)
+    assert positive.body == {"name": "calfuzz-1-Dept", "slug": "calfuzz-1-dept", "type": "TEXT"}
+    assert negative.body == {"name": "Dept", "slug": 5}
+
+
+def test_map_case_does_nothing_without_a_run_tag(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CAL_FUZZ_RUN_TAG", raising=False)
+    case = fake_case("createOption", {"value": "X", "slug": "x"}, schemathesis.GenerationMode.POSITIVE)
+    hooks.map_case(None, case)
+    assert case.body == {"value": "X", "slug": "x"}
+
+
+def test_the_pacer_spreads_calls_evenly() -> None:
+    pacer = hooks.Pacer(per_minute=600)  # one call every 0.1 s
+    start = time.monotonic()
+    for _ in range(4):
+        pacer.wait()
+    assert 0.29 <= time.monotonic() - start < 1.0
+
+
+def test_after_call_records_what_was_created(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ledger = tmp_path / "l.jsonl"
+    monkeypatch.setenv("CAL_FUZZ_LEDGER", str(ledger))
+    case = SimpleNamespace(
+        operation=SimpleNamespace(definition=SimpleNamespace(raw={"operationId": "createOption"})),
+        path_parameters={"orgId": 1, "attributeId": "a1"},
+        body={"value": "v", "slug": "s"},
+    )
+    for status, content in ((201, b'{"status":"success","data":{"id":"o1"}}'), (400, b"{}"), (201, b"not json")):
+        hooks.after_call(None, case, SimpleNamespace(status_code=status, content=content))
+    assert read_ledger(ledger) == [
+        {
+            "operationId": "createOption",
+            "path": {"orgId": 1, "attributeId": "a1"},
+            "body": {"value": "v", "slug": "s"},
+            "data": {"id": "o1"},
+        }
+    ]
+
+
+def test_summary_counts_failures_by_check() -> None:
+    report = {
+        "operations": {"tested": 17, "selected": 17},
+        "test_cases": {"generated": 2000, "with_failures": 3, "unique_failures": 2, "errored": 0},
+        "phases": {"examples": {"status": "success"}, "fuzzing": {"status": "failure"}},
+        "running_time": 31.5,
+        "seed": 7,
+        "failures": [{"title": "Server error"}, {"title": "Server error"}, {"title": "Response violates schema"}],
+        "errors": [],
+    }
+    lines = summarize(report)
+    assert "operations: 17 tested of 17 selected" in lines
+    assert "failures by check: Server error 2, Response violates schema 1" in lines
