@@ -24,7 +24,7 @@ from cal_attributes_client import AuthenticatedClient
 
 from cal_attributes_fuzz.cleanup import clean_up
 from cal_attributes_fuzz.config import render_config, with_member_ids
-from cal_attributes_fuzz.summary import latest_json_report, load, summarize
+from cal_attributes_fuzz.summary import cases_by_phase_and_mode, latest_report, load, summarize
 from cal_attributes_mock import create_mock
 from cal_attributes_mock.serve import serve_in_thread
 from cal_attributes_mock.spec import spec_path
@@ -59,12 +59,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--max-per-minute", type=float, default=100, help="request pace against --url (default 100; Cal.com allows 120)"
     )
     run = parser.add_argument_group("schemathesis (defaults: the thorough ones)")
-    run.add_argument("--max-examples", type=int, help="examples per operation and phase (default 100)")
+    run.add_argument("--max-examples", type=int, help="examples per operation and phase (default 150)")
     run.add_argument("--seed", type=int, help="random seed (default: the config's)")
     run.add_argument("--workers", help="concurrent workers (default 1)")
     run.add_argument("--checks", help="comma-separated checks (default: all)")
     run.add_argument("--phases", help="comma-separated phases: examples,coverage,fuzzing,stateful (default: all)")
-    run.add_argument("--report-dir", default="reports", help="where JUnit, HTML and JSON reports go (default reports/)")
+    run.add_argument(
+        "--report-dir", default="reports", help="where the JUnit, HTML, JSON and NDJSON reports go (default reports/)"
+    )
     args = parser.parse_args(argv)
     if args.url and args.org_id is None:
         parser.error("--org-id is required with --url")
@@ -100,7 +102,7 @@ def terminate_on_signals() -> Iterator[None]:
 
 def schemathesis_command(args: argparse.Namespace, config_file: Path, url: str, report_dir: Path) -> list[str]:
     command = [sys.executable, "-m", "schemathesis.cli", "--config-file", str(config_file), "run", str(spec_path())]
-    command += ["--url", url, "--report", "junit,html,json", "--report-dir", str(report_dir)]
+    command += ["--url", url, "--report", "junit,html,json,ndjson", "--report-dir", str(report_dir)]
     phases = args.phases
     if args.url and not args.allow_writes:
         command += ["--include-method", "GET"]
@@ -171,10 +173,11 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"    could not delete {failure}", file=sys.stderr)
                 if report.failed and returncode == 0:
                     returncode = 1
-    json_report = latest_json_report(report_dir)
+    json_report = latest_report(report_dir, "json-*.json")
+    events = latest_report(report_dir, "ndjson-*.ndjson")
     if json_report is not None:
         print("==> summary")
-        for line in summarize(load(json_report)):
+        for line in summarize(load(json_report), cases_by_phase_and_mode(events) if events else None):
             print(f"    {line}")
         print(f"==> reports in {report_dir}")
     return returncode

@@ -1,11 +1,13 @@
-"""schemathesis hooks for runs against a live Cal.com (loaded through SCHEMATHESIS_HOOKS).
+"""schemathesis hooks of the project's fuzz runs (loaded through SCHEMATHESIS_HOOKS, or imported).
 
-Each does nothing unless the fuzz command set its environment variable:
+``filter_case`` always applies; the others do nothing unless the fuzz command set their
+environment variable:
 - CAL_FUZZ_MAX_PER_MINUTE: pace requests to stay under Cal.com's rate limit;
 - CAL_FUZZ_RUN_TAG: prefix the names, slugs and values a positive case creates, so a person can
   tell the run's leftovers from real data;
 - CAL_FUZZ_LEDGER: append every 201 (what the run created) to this JSON-lines file, which the
-  fuzz command reads to delete it all afterwards.
+  fuzz command reads to delete it all afterwards; and let updates and deletes reach only what
+  this run created (any other target id is swapped for one that does not exist, a harmless 404).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import json
 import os
 import threading
 import time
+import uuid
 from typing import Any
 
 import schemathesis
@@ -45,12 +48,62 @@ class Pacer:
 
 _PACER = Pacer(float(os.environ["CAL_FUZZ_MAX_PER_MINUTE"])) if os.environ.get("CAL_FUZZ_MAX_PER_MINUTE") else None
 _LEDGER_LOCK = threading.Lock()
+# What this run created, by kind; updates and deletes may touch nothing else.
+_CREATED: dict[str, set[Any]] = {"attribute": set(), "option": set(), "assignment": set()}
+# The path parameters that name the target of each update and delete.
+_TARGETS = {
+    "updateAttribute": ("attribute", ("attributeId",)),
+    "deleteAttribute": ("attribute", ("attributeId",)),
+    "updateOption": ("option", ("optionId",)),
+    "deleteOption": ("option", ("optionId",)),
+    "updateAssignmentWeight": ("assignment", ("userId", "attributeOptionId")),
+    "unassignOptionFromUser": ("assignment", ("userId", "attributeOptionId")),
+}
+
+
+def _operation_id(case: schemathesis.Case[Any]) -> str:
+    return str(case.operation.definition.raw.get("operationId", ""))
+
+
+def _target(case: schemathesis.Case[Any]) -> tuple[str, Any] | None:
+    """The kind and key of the resource an update or delete acts on."""
+    if _operation_id(case) not in _TARGETS:
+        return None
+    kind, names = _TARGETS[_operation_id(case)]
+    params = case.path_parameters or {}
+    key = tuple(str(params.get(name)) for name in names)
+    return kind, key if len(key) > 1 else key[0]
+
+
+def _remember(operation_id: str, path: dict[str, Any], body: Any, data: Any) -> None:
+    if not isinstance(data, dict):
+        return
+    if operation_id == "createAttribute" and "id" in data:
+        _CREATED["attribute"].add(str(data["id"]))
+    elif operation_id == "createOption" and "id" in data:
+        _CREATED["option"].add(str(data["id"]))
+    elif operation_id == "assignOptionToUser" and "attributeOptionId" in data:
+        _CREATED["assignment"].add((str(path.get("userId")), str(data["attributeOptionId"])))
+        if isinstance(body, dict) and body.get("value") is not None and not body.get("attributeOptionId"):
+            _CREATED["option"].add(str(data["attributeOptionId"]))
+
+
+@schemathesis.hook
+def filter_case(context: schemathesis.HookContext, case: schemathesis.Case[Any]) -> bool:
+    """Drop cases that mutate `orgId`, which the configuration pins to the organization under test.
+
+    schemathesis 4.32.5 writes the pinned value over a mutated `orgId` after generating a negative
+    case but keeps the case labelled negative, so the valid request it really sends would be
+    reported as "schema-violating request accepted". Every other mutation is kept.
+    """
+    data = case.meta.phase.data if case.meta is not None else None
+    return data is None or data.parameter != "orgId"
 
 
 @schemathesis.hook
 def map_case(context: schemathesis.HookContext, case: schemathesis.Case[Any]) -> schemathesis.Case[Any]:
     tag = os.environ.get("CAL_FUZZ_RUN_TAG")
-    fields = TAGGED_FIELDS.get(case.operation.definition.raw.get("operationId", ""), ())
+    fields = TAGGED_FIELDS.get(_operation_id(case), ())
     positive = case.meta is not None and case.meta.generation.mode == schemathesis.GenerationMode.POSITIVE
     if tag and fields and positive and isinstance(case.body, dict):
         for field in fields:
@@ -61,6 +114,12 @@ def map_case(context: schemathesis.HookContext, case: schemathesis.Case[Any]) ->
 
 @schemathesis.hook
 def before_call(context: schemathesis.HookContext, case: schemathesis.Case[Any], kwargs: dict[str, Any]) -> None:
+    if os.environ.get("CAL_FUZZ_LEDGER"):
+        target = _target(case)
+        if target is not None and target[1] not in _CREATED[target[0]] and case.path_parameters is not None:
+            # Not created by this run: point the request at an id that cannot exist instead.
+            last = _TARGETS[_operation_id(case)][1][-1]
+            case.path_parameters[last] = f"calfuzz-not-created-{uuid.uuid4().hex}"
     if _PACER is not None:
         _PACER.wait()
 
@@ -75,10 +134,12 @@ def after_call(context: schemathesis.HookContext, case: schemathesis.Case[Any], 
     except (ValueError, KeyError, TypeError):
         return
     entry = {
-        "operationId": case.operation.definition.raw.get("operationId"),
+        "operationId": _operation_id(case),
         "path": dict(case.path_parameters or {}),
         "body": case.body if isinstance(case.body, dict) else None,
         "data": data,
     }
-    with _LEDGER_LOCK, open(ledger, "a", encoding="utf-8") as handle:
-        handle.write(json.dumps(entry) + "\n")
+    with _LEDGER_LOCK:
+        _remember(entry["operationId"], entry["path"], entry["body"], data)
+        with open(ledger, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps(entry) + "\n")

@@ -8,9 +8,27 @@ from pathlib import Path
 from typing import Any
 
 
-def latest_json_report(report_dir: Path) -> Path | None:
-    reports = sorted(report_dir.glob("json-*.json"), key=lambda p: p.stat().st_mtime)
+def latest_report(report_dir: Path, pattern: str) -> Path | None:
+    reports = sorted(report_dir.glob(pattern), key=lambda p: p.stat().st_mtime)
     return reports[-1] if reports else None
+
+
+def cases_by_phase_and_mode(events: Path) -> Counter[tuple[str, str]]:
+    """How many distinct cases each phase ran in each generation mode, from the NDJSON events."""
+    counts: Counter[tuple[str, str]] = Counter()
+    seen: set[str] = set()
+    with events.open(encoding="utf-8") as handle:
+        for line in handle:
+            if '"ScenarioFinished"' not in line:
+                continue
+            scenario = json.loads(line)["ScenarioFinished"]
+            for case_id, node in scenario.get("recorder", {}).get("cases", {}).items():
+                if case_id in seen:
+                    continue
+                seen.add(case_id)
+                meta = node.get("value", {}).get("meta") or {}
+                counts[(meta.get("phase", {}).get("name", "?"), meta.get("generation", {}).get("mode", "?"))] += 1
+    return counts
 
 
 def failures_by_check(report: dict[str, Any]) -> Counter[str]:
@@ -21,7 +39,7 @@ def failures_by_check(report: dict[str, Any]) -> Counter[str]:
     return counts
 
 
-def summarize(report: dict[str, Any]) -> list[str]:
+def summarize(report: dict[str, Any], by_phase_and_mode: Counter[tuple[str, str]] | None = None) -> list[str]:
     operations = report.get("operations", {})
     cases = report.get("test_cases", {})
     phases = ", ".join(f"{name} {info.get('status')}" for name, info in report.get("phases", {}).items())
@@ -32,6 +50,11 @@ def summarize(report: dict[str, Any]) -> list[str]:
         f"phases: {phases}",
         f"time: {report.get('running_time', 0):.1f} s, seed {report.get('seed')}",
     ]
+    if by_phase_and_mode:
+        lines.append(
+            "cases by phase and mode: "
+            + ", ".join(f"{phase}/{mode} {n}" for (phase, mode), n in sorted(by_phase_and_mode.items()))
+        )
     errors = report.get("errors", [])
     if errors:
         lines.append("errors: " + ", ".join(f"{e.get('title')} {e.get('count', 1)}" for e in errors))

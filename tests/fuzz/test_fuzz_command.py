@@ -148,3 +148,17 @@ def test_bad_invocations_get_a_clear_message(args: list[str], env: dict[str, str
     assert result.returncode == 2 or result.returncode == 1
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_rate_limited_target_is_retried_after_retry_after(tmp_path: Path) -> None:
+    from cal_attributes_mock import MockConfig, demo_seed
+
+    server = create_mock(demo_seed(), MockConfig(rate_limit=True, api_key_limit=15, rate_window_seconds=1))
+    with serve_in_thread(server) as url:
+        result = fuzz(
+            "--url", url, "--org-id", "1", "--max-per-minute", "100000", "--max-examples", "2",
+            "--phases", "examples,fuzzing", "--report-dir", str(tmp_path), env={"CAL_API_KEY": ADMIN_KEY},
+        )  # fmt: skip
+    statuses = [r.status for r in server.requests]
+    assert 429 in statuses
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]

@@ -185,3 +185,32 @@ def test_summary_counts_failures_by_check() -> None:
     lines = summarize(report)
     assert "operations: 17 tested of 17 selected" in lines
     assert "failures by check: Server error 2, Response violates schema 1" in lines
+
+
+def test_updates_and_deletes_reach_only_what_the_run_created(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CAL_FUZZ_LEDGER", str(tmp_path / "l.jsonl"))
+    monkeypatch.delenv("CAL_FUZZ_MAX_PER_MINUTE", raising=False)
+
+    def case(operation_id: str, **path: Any) -> Any:
+        raw = {"operationId": operation_id}
+        return SimpleNamespace(
+            operation=SimpleNamespace(definition=SimpleNamespace(raw=raw)), path_parameters=path, body=None
+        )
+
+    created = case("createAttribute", orgId=1)
+    hooks.after_call(None, created, SimpleNamespace(status_code=201, content=b'{"data":{"id":"mine"}}'))
+    assigned = case("assignOptionToUser", orgId=1, userId=5)
+    hooks.after_call(None, assigned, SimpleNamespace(status_code=201, content=b'{"data":{"attributeOptionId":"o1"}}'))
+
+    own = case("deleteAttribute", orgId=1, attributeId="mine")
+    foreign = case("updateAttribute", orgId=1, attributeId="someone-elses")
+    own_assignment = case("unassignOptionFromUser", orgId=1, userId=5, attributeOptionId="o1")
+    foreign_assignment = case("updateAssignmentWeight", orgId=1, userId=6, attributeOptionId="o1")
+    read = case("getAttribute", orgId=1, attributeId="someone-elses")
+    for each in (own, foreign, own_assignment, foreign_assignment, read):
+        hooks.before_call(None, each, {})
+    assert own.path_parameters["attributeId"] == "mine"
+    assert foreign.path_parameters["attributeId"].startswith("calfuzz-not-created-")
+    assert own_assignment.path_parameters["attributeOptionId"] == "o1"
+    assert foreign_assignment.path_parameters["attributeOptionId"].startswith("calfuzz-not-created-")
+    assert read.path_parameters["attributeId"] == "someone-elses"
