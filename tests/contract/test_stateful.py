@@ -25,7 +25,7 @@ REACHED_THROUGH_LINKS = {
     "listAssignedOptionsBySlug",
     "getAssignmentHistory",
 }
-SETTINGS = settings(max_examples=150, stateful_step_count=10, deadline=None, database=None, derandomize=True)
+SETTINGS = settings(max_examples=250, stateful_step_count=10, deadline=None, database=None, derandomize=True)
 
 
 def test_workflows_over_links_conform() -> None:
