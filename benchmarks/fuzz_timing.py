@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import schemathesis
+from schemathesis.core.result import Ok
 from hypothesis import HealthCheck, given, settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,6 +47,8 @@ def cases_per_second(schema: schemathesis.schemas.BaseSchema, base_url: str | No
     count = 0
     start = time.perf_counter()
     for result in schema.get_all_operations():
+        if not isinstance(result, Ok):
+            raise SystemExit(f"the spec has an invalid operation: {result}")
         operation = result.ok()
 
         @given(case=operation.as_strategy())
