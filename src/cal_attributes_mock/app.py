@@ -50,7 +50,7 @@ class CapturedRequest:
 
 @dataclass
 class MockServer:
-    """A fresh mock: the ASGI ``app``, its ``store``, the ``spec`` it serves, and a request log."""
+    """A fresh mock, itself an ASGI application: its ``store``, the ``spec`` it serves, a request log."""
 
     seed: Seed
     config: MockConfig = field(default_factory=MockConfig)
@@ -75,10 +75,6 @@ class MockServer:
 
     def calls_to(self, operation_id: str) -> list[CapturedRequest]:
         return [r for r in self.requests if r.operation_id == operation_id]
-
-    @property
-    def app(self) -> MockServer:
-        return self
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":

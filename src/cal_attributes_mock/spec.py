@@ -50,9 +50,6 @@ class Operation:
     parameters: tuple[Parameter, ...]
     body_schema: dict[str, Any] | None
 
-    def parameter(self, name: str) -> Parameter:
-        return next(p for p in self.parameters if p.name == name)
-
 
 def _resolve(spec: dict[str, Any], node: Any) -> Any:
     while isinstance(node, dict) and "$ref" in node:
