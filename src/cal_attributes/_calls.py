@@ -1,0 +1,73 @@
+"""Sending one generated operation and turning its response into a model or a typed error."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any, Protocol, TypeVar
+
+import httpx
+from cal_attributes_client import AuthenticatedClient, Client
+
+from cal_attributes.errors import (
+    APIConnectionError,
+    APIResponseValidationError,
+    APITimeoutError,
+    status_error,
+)
+
+logger = logging.getLogger("cal_attributes")
+T_co = TypeVar("T_co", covariant=True)
+PARSE_ERRORS = (KeyError, TypeError, ValueError, AttributeError)
+
+
+class Endpoint(Protocol[T_co]):
+    """A generated operation module, such as ``cal_attributes_client.api.attributes.list_attributes``."""
+
+    def _get_kwargs(self, *args: Any, **kwargs: Any) -> dict[str, Any]: ...
+
+    def _parse_response(self, *, client: AuthenticatedClient | Client, response: httpx.Response) -> T_co | None: ...
+
+
+def transport_error(error: httpx.TransportError, request: dict[str, Any], url: str) -> APIConnectionError:
+    kind = APITimeoutError if isinstance(error, httpx.TimeoutException) else APIConnectionError
+    failure = kind(f"{type(error).__name__}: {error}", method=request["method"].upper(), url=url)
+    failure.__cause__ = error
+    return failure
+
+
+def check_status(response: httpx.Response) -> httpx.Response:
+    if response.status_code >= 400:
+        raise status_error(response)
+    return response
+
+
+def parse(endpoint: Endpoint[T_co], client: AuthenticatedClient, response: httpx.Response) -> T_co:
+    """The success model, or APIResponseValidationError for a body that is not what the spec says."""
+    request = response.request
+    try:
+        parsed = endpoint._parse_response(client=client, response=response)
+    except PARSE_ERRORS as error:
+        raise APIResponseValidationError(
+            f"the response does not match the spec ({type(error).__name__}: {error})",
+            method=request.method,
+            url=str(request.url),
+            status_code=response.status_code,
+            body=response.text,
+        ) from error
+    if parsed is None:
+        raise APIResponseValidationError(
+            f"status {response.status_code} is not documented for this operation",
+            method=request.method,
+            url=str(request.url),
+            status_code=response.status_code,
+            body=response.text,
+        )
+    return parsed
+
+
+def log_attempt(method: str, url: str, outcome: str, started: float, attempt: int) -> None:
+    """DEBUG: method, URL, outcome, elapsed time and retries so far. Never headers or bodies."""
+    logger.debug(
+        "%s %s -> %s in %.1f ms (retry %d)", method, url, outcome, (time.perf_counter() - started) * 1000, attempt - 1
+    )

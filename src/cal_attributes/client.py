@@ -1,0 +1,335 @@
+"""The high-level clients: the generated client with timeouts, retries, typed errors and pagination."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Iterator
+from typing import Any, TypeVar
+from uuid import UUID
+
+import httpx
+from cal_attributes_client import AuthenticatedClient
+from cal_attributes_client.api.attribute_options import (
+    get_assignment_history,
+    list_assigned_options,
+    list_assigned_options_by_slug,
+)
+from cal_attributes_client.api.attribute_sync_history import get_user_sync_history
+from cal_attributes_client.api.attributes import list_attributes
+from cal_attributes_client.models import (
+    AssignedOption,
+    AssignedOptionListResponse,
+    AssignmentHistoryEntry,
+    AssignmentHistoryResponse,
+    Attribute,
+    AttributeListResponse,
+    SyncHistoryResponse,
+    SyncRun,
+)
+from cal_attributes_client.types import UNSET, Unset
+from tenacity import AsyncRetrying, Retrying, retry_if_exception, stop_after_attempt
+
+from cal_attributes._calls import Endpoint, check_status, log_attempt, parse, transport_error
+from cal_attributes._retry import Backoff, should_retry
+from cal_attributes._settings import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Settings, resolve_settings
+from cal_attributes.errors import APIError, APIResponseValidationError
+
+T = TypeVar("T")
+M = TypeVar("M")
+
+
+def expect(parsed: object, model: type[M], response_of: str) -> M:
+    if not isinstance(parsed, model):
+        raise APIResponseValidationError(
+            f"expected {model.__name__}, got {type(parsed).__name__}",
+            method="GET",
+            url=response_of,
+            status_code=200,
+            body="",
+        )
+    return parsed
+
+
+def _page_size(value: int, maximum: int | None) -> int:
+    if value < 1 or (maximum is not None and value > maximum):
+        raise ValueError(f"page_size must be between 1 and {maximum or 'any number'}, got {value}")
+    return value
+
+
+def _cursor(value: str | Unset | None) -> UUID | Unset:
+    return UUID(value) if isinstance(value, str) else UNSET
+
+
+class _Base:
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        timeout: httpx.Timeout | float | None = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        backoff: float = 0.5,
+        httpx_args: dict[str, Any] | None = None,
+    ) -> None:
+        if max_retries < 0:
+            raise ValueError("max_retries must be 0 or more")
+        self._settings: Settings = resolve_settings(api_key, base_url, client_id, client_secret)
+        self.max_retries = max_retries
+        self._backoff = Backoff(backoff)
+        self.generated = AuthenticatedClient(
+            base_url=self._settings.base_url,
+            token=self._settings.api_key or "",
+            headers=self._settings.headers(),
+            timeout=timeout if isinstance(timeout, httpx.Timeout) or timeout is None else httpx.Timeout(timeout),
+            httpx_args=dict(httpx_args or {}),
+        )
+        """The generated client underneath, for the ``*_detailed`` functions (no retries, no exceptions)."""
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self._settings.base_url!r}, credential={self._settings.credential!r})"
+
+    def _policy(self, method: str) -> dict[str, Any]:
+        return {
+            "stop": stop_after_attempt(self.max_retries + 1),
+            "retry": retry_if_exception(lambda error: should_retry(method, error)),
+            "wait": self._backoff,
+            "reraise": True,
+        }
+
+
+class CalAttributes(_Base):
+    """Synchronous client. Raises a ``cal_attributes.errors`` exception for every failure.
+
+    >>> cal = CalAttributes()  # CAL_API_KEY and CAL_API_URL from the environment
+    >>> page = cal.call(list_attributes, 123, take=50)
+    """
+
+    def call(self, endpoint: Endpoint[T], /, *args: Any, **kwargs: Any) -> T:
+        """Call a generated operation with its own arguments; return its success model.
+
+        ``request_timeout=`` (seconds or an ``httpx.Timeout``) overrides the client's timeout for
+        this call.
+        """
+        timeout = kwargs.pop("request_timeout", None)
+        request = endpoint._get_kwargs(*args, **kwargs)
+        if timeout is not None:
+            request["timeout"] = timeout
+        method = request["method"].upper()
+        http = self.generated.get_httpx_client()
+        url = str(http.base_url.join(request["url"]))
+        response: httpx.Response | None = None
+        for attempt in Retrying(**self._policy(method)):
+            with attempt:
+                started = time.perf_counter()
+                try:
+                    response = check_status(http.request(**request))
+                except httpx.TransportError as error:
+                    log_attempt(method, url, type(error).__name__, started, attempt.retry_state.attempt_number)
+                    raise transport_error(error, request, url) from error
+                except APIError as error:
+                    log_attempt(
+                        method,
+                        url,
+                        str(getattr(error, "status_code", "?")),
+                        started,
+                        attempt.retry_state.attempt_number,
+                    )
+                    raise
+                log_attempt(method, url, str(response.status_code), started, attempt.retry_state.attempt_number)
+        assert response is not None
+        return parse(endpoint, self.generated, response)
+
+    def iter_attributes(self, org_id: int, *, page_size: int = 100) -> Iterator[Attribute]:
+        """Every attribute of the organization, ``page_size`` (1 to 250) per request."""
+        take, skip = _page_size(page_size, 250), 0
+        while True:
+            page = expect(self.call(list_attributes, org_id, skip=skip, take=take), AttributeListResponse, "attributes")
+            yield from page.data
+            if len(page.data) < take:
+                return
+            skip += len(page.data)
+
+    def iter_assigned_options(
+        self,
+        org_id: int,
+        *,
+        attribute_id: str | None = None,
+        attribute_slug: str | None = None,
+        assigned_option_ids: list[str] | Unset = UNSET,
+        team_ids: list[int] | Unset = UNSET,
+        page_size: int = 100,
+    ) -> Iterator[AssignedOption]:
+        """Every assigned option of one attribute (by id or by slug), ``page_size`` per request."""
+        endpoint, selector = _assigned_selector(attribute_id, attribute_slug)
+        take, skip = _page_size(page_size, None), 0
+        while True:
+            parsed = self.call(
+                endpoint,
+                org_id,
+                selector,
+                skip=skip,
+                take=take,
+                assigned_option_ids=assigned_option_ids,
+                team_ids=team_ids,
+            )
+            page = expect(parsed, AssignedOptionListResponse, "assigned options")
+            yield from page.data
+            if len(page.data) < take:
+                return
+            skip += len(page.data)
+
+    def iter_assignment_history(
+        self, org_id: int, user_id: int, *, page_size: int = 25
+    ) -> Iterator[AssignmentHistoryEntry]:
+        """The user's assignment audit log, newest first, following the cursors."""
+        limit, cursor = _page_size(page_size, 50), None
+        while True:
+            parsed = self.call(get_assignment_history, org_id, user_id, limit=limit, cursor=_cursor(cursor))
+            page = expect(parsed, AssignmentHistoryResponse, "assignment history").data
+            yield from page.audit_logs
+            if not page.has_more or not isinstance(page.next_cursor, str):
+                return
+            cursor = page.next_cursor
+
+    def iter_sync_history(self, org_id: int, user_id: int, *, page_size: int = 25) -> Iterator[SyncRun]:
+        """The user's integration sync runs, newest first, following the cursors."""
+        limit, cursor = _page_size(page_size, 100), None
+        while True:
+            parsed = self.call(get_user_sync_history, org_id, user_id, limit=limit, cursor=_cursor(cursor))
+            page = expect(parsed, SyncHistoryResponse, "sync history")
+            yield from page.data
+            if not page.meta.has_more or not isinstance(page.meta.next_cursor, str):
+                return
+            cursor = page.meta.next_cursor
+
+    def close(self) -> None:
+        self.generated.get_httpx_client().close()
+
+    def __enter__(self) -> CalAttributes:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class AsyncCalAttributes(_Base):
+    """Asynchronous client; the same behaviour as ``CalAttributes``."""
+
+    async def call(self, endpoint: Endpoint[T], /, *args: Any, **kwargs: Any) -> T:
+        """Call a generated operation with its own arguments; return its success model.
+
+        ``request_timeout=`` (seconds or an ``httpx.Timeout``) overrides the client's timeout for
+        this call.
+        """
+        timeout = kwargs.pop("request_timeout", None)
+        request = endpoint._get_kwargs(*args, **kwargs)
+        if timeout is not None:
+            request["timeout"] = timeout
+        method = request["method"].upper()
+        http = self.generated.get_async_httpx_client()
+        url = str(http.base_url.join(request["url"]))
+        response: httpx.Response | None = None
+        async for attempt in AsyncRetrying(**self._policy(method)):
+            with attempt:
+                started = time.perf_counter()
+                try:
+                    response = check_status(await http.request(**request))
+                except httpx.TransportError as error:
+                    log_attempt(method, url, type(error).__name__, started, attempt.retry_state.attempt_number)
+                    raise transport_error(error, request, url) from error
+                except APIError as error:
+                    log_attempt(
+                        method,
+                        url,
+                        str(getattr(error, "status_code", "?")),
+                        started,
+                        attempt.retry_state.attempt_number,
+                    )
+                    raise
+                log_attempt(method, url, str(response.status_code), started, attempt.retry_state.attempt_number)
+        assert response is not None
+        return parse(endpoint, self.generated, response)
+
+    async def iter_attributes(self, org_id: int, *, page_size: int = 100) -> AsyncIterator[Attribute]:
+        take, skip = _page_size(page_size, 250), 0
+        while True:
+            parsed = await self.call(list_attributes, org_id, skip=skip, take=take)
+            page = expect(parsed, AttributeListResponse, "attributes")
+            for item in page.data:
+                yield item
+            if len(page.data) < take:
+                return
+            skip += len(page.data)
+
+    async def iter_assigned_options(
+        self,
+        org_id: int,
+        *,
+        attribute_id: str | None = None,
+        attribute_slug: str | None = None,
+        assigned_option_ids: list[str] | Unset = UNSET,
+        team_ids: list[int] | Unset = UNSET,
+        page_size: int = 100,
+    ) -> AsyncIterator[AssignedOption]:
+        endpoint, selector = _assigned_selector(attribute_id, attribute_slug)
+        take, skip = _page_size(page_size, None), 0
+        while True:
+            parsed = await self.call(
+                endpoint,
+                org_id,
+                selector,
+                skip=skip,
+                take=take,
+                assigned_option_ids=assigned_option_ids,
+                team_ids=team_ids,
+            )
+            page = expect(parsed, AssignedOptionListResponse, "assigned options")
+            for item in page.data:
+                yield item
+            if len(page.data) < take:
+                return
+            skip += len(page.data)
+
+    async def iter_assignment_history(
+        self, org_id: int, user_id: int, *, page_size: int = 25
+    ) -> AsyncIterator[AssignmentHistoryEntry]:
+        limit, cursor = _page_size(page_size, 50), None
+        while True:
+            parsed = await self.call(get_assignment_history, org_id, user_id, limit=limit, cursor=_cursor(cursor))
+            page = expect(parsed, AssignmentHistoryResponse, "assignment history").data
+            for item in page.audit_logs:
+                yield item
+            if not page.has_more or not isinstance(page.next_cursor, str):
+                return
+            cursor = page.next_cursor
+
+    async def iter_sync_history(self, org_id: int, user_id: int, *, page_size: int = 25) -> AsyncIterator[SyncRun]:
+        limit, cursor = _page_size(page_size, 100), None
+        while True:
+            parsed = await self.call(get_user_sync_history, org_id, user_id, limit=limit, cursor=_cursor(cursor))
+            page = expect(parsed, SyncHistoryResponse, "sync history")
+            for item in page.data:
+                yield item
+            if not page.meta.has_more or not isinstance(page.meta.next_cursor, str):
+                return
+            cursor = page.meta.next_cursor
+
+    async def aclose(self) -> None:
+        await self.generated.get_async_httpx_client().aclose()
+
+    async def __aenter__(self) -> AsyncCalAttributes:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+
+def _assigned_selector(attribute_id: str | None, attribute_slug: str | None) -> tuple[Any, str]:
+    if (attribute_id is None) == (attribute_slug is None):
+        raise ValueError("pass exactly one of attribute_id and attribute_slug")
+    if attribute_id is not None:
+        return list_assigned_options, attribute_id
+    assert attribute_slug is not None
+    return list_assigned_options_by_slug, attribute_slug

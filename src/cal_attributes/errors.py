@@ -1,0 +1,175 @@
+"""The exceptions of the high-level client: one class per kind of failure, all under CalAttributesError.
+
+Each carries what a caller needs to act on or report the failure, and nothing secret: the
+request's method and URL (no headers), the status, Cal.com's error ``code``, ``message`` and
+``details``, and the ``X-Request-Id`` to quote to Cal.com support.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+BODY_EXCERPT = 200
+
+
+class CalAttributesError(Exception):
+    """Base class of every error this package raises."""
+
+
+class ConfigurationError(CalAttributesError):
+    """The client was built without what it needs (credentials, a valid URL)."""
+
+
+class APIError(CalAttributesError):
+    """A request to the API failed."""
+
+    def __init__(self, message: str, *, method: str, url: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.method = method
+        self.url = url
+
+
+class APIConnectionError(APIError):
+    """No response: the connection failed or broke off."""
+
+
+class APITimeoutError(APIConnectionError):
+    """No response within the timeout."""
+
+
+class APIResponseValidationError(APIError):
+    """A response that is not JSON or does not match the spec."""
+
+    def __init__(self, message: str, *, method: str, url: str, status_code: int, body: str) -> None:
+        super().__init__(message, method=method, url=url)
+        self.status_code = status_code
+        self.body_excerpt = body[:BODY_EXCERPT]
+
+    def __str__(self) -> str:
+        return f"{self.message} ({self.method} {self.url} -> {self.status_code}): {self.body_excerpt!r}"
+
+
+class APIStatusError(APIError):
+    """The API answered with an error status."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str,
+        url: str,
+        status_code: int,
+        code: str | None,
+        details: Any,
+        request_id: str | None,
+        retry_after: float | None,
+    ) -> None:
+        super().__init__(message, method=method, url=url)
+        self.status_code = status_code
+        self.code = code
+        self.details = details
+        self.request_id = request_id
+        self.retry_after = retry_after
+
+    def __str__(self) -> str:
+        code = f" {self.code}" if self.code else ""
+        return f"{self.status_code}{code}: {self.message} ({self.method} {self.url}, request id {self.request_id})"
+
+
+class BadRequestError(APIStatusError):
+    """400: validation failed, or a referenced record does not exist."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: missing, unknown or expired credentials."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: not an organization, not a member, role too low, or plan / Admin API not enabled."""
+
+
+class NotFoundError(APIStatusError):
+    """404."""
+
+
+class ConflictError(APIStatusError):
+    """409: the record already exists (a duplicate slug or assignment)."""
+
+
+class UnprocessableEntityError(APIStatusError):
+    """422."""
+
+
+class RateLimitError(APIStatusError):
+    """429: too many requests; ``retry_after`` says when to try again, if the server said."""
+
+
+class InternalServerError(APIStatusError):
+    """5xx."""
+
+
+STATUS_ERRORS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header: delta-seconds or an HTTP date; None if absent or invalid."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    from datetime import UTC, datetime
+    from email.utils import parsedate_to_datetime
+
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def status_error(response: httpx.Response) -> APIStatusError:
+    """The typed error for an error response, from whichever Cal.com envelope it carries."""
+    request = response.request
+    code: str | None = None
+    details: Any = None
+    message = f"HTTP {response.status_code}"
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+        if response.text.strip():
+            message = f"HTTP {response.status_code}: {response.text.strip()[:BODY_EXCERPT]}"
+    if isinstance(body, dict):
+        error = body.get("error")
+        if isinstance(error, dict):  # the Cal.com envelopes
+            code = str(error["code"]) if "code" in error else None
+            message = str(error.get("message", message))
+            details = error.get("details")
+        elif "message" in body:  # NestJS's plain body: {"statusCode": 500, "message": "..."}
+            message = str(body["message"])
+    status = response.status_code
+    kind = STATUS_ERRORS.get(status, InternalServerError if status >= 500 else APIStatusError)
+    return kind(
+        message,
+        method=request.method,
+        url=str(request.url),
+        status_code=status,
+        code=code,
+        details=details,
+        request_id=response.headers.get("x-request-id"),
+        retry_after=parse_retry_after(response.headers.get("retry-after")),
+    )

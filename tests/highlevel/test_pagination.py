@@ -1,0 +1,148 @@
+"""Iterators over every list endpoint: page boundaries, empty pages, cursors, sync and async."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+from urllib.parse import parse_qs
+
+import httpx
+import pytest
+
+from cal_attributes import CalAttributes
+from tests.highlevel.faults import Script
+
+
+def attribute(n: int) -> dict[str, Any]:
+    return {"id": f"a{n}", "teamId": 1, "type": "TEXT", "name": f"A{n}", "slug": f"a{n}", "enabled": True}
+
+
+def skip_take_server(total: int, item: Any = attribute) -> Script:
+    def answer(request: httpx.Request) -> httpx.Response:
+        query = parse_qs(request.url.query.decode())
+        skip, take = int(query["skip"][0]), int(query["take"][0])
+        return httpx.Response(
+            200, json={"status": "success", "data": [item(n) for n in range(skip, min(total, skip + take))]}
+        )
+
+    return Script(answer)
+
+
+@pytest.mark.parametrize(
+    ("total", "page_size", "requests"), [(0, 10, 1), (9, 10, 1), (10, 10, 2), (25, 10, 3), (3, 1, 4)]
+)
+def test_skip_take_across_page_boundaries(total: int, page_size: int, requests: int) -> None:
+    script = skip_take_server(total)
+    with script.client() as cal:
+        slugs = [a.slug for a in cal.iter_attributes(1, page_size=page_size)]
+    assert slugs == [f"a{n}" for n in range(total)]
+    assert script.attempts == requests
+
+
+def test_iteration_is_lazy() -> None:
+    script = skip_take_server(1000)
+    with script.client() as cal:
+        iterator = cal.iter_attributes(1, page_size=100)
+        assert script.attempts == 0
+        first = [next(iterator) for _ in range(150)]
+    assert len(first) == 150 and script.attempts == 2
+
+
+def test_assigned_options_by_id_or_slug_with_filters_on_the_wire() -> None:
+    def option(n: int) -> dict[str, Any]:
+        return {"id": f"o{n}", "attributeId": "a", "value": f"V{n}", "slug": f"v{n}", "assignedUserIds": [1, 2]}
+
+    script = skip_take_server(5, option)
+    with script.client() as cal:
+        values = [o.value for o in cal.iter_assigned_options(1, attribute_slug="dept", team_ids=[10, 20], page_size=2)]
+        assert values == [f"V{n}" for n in range(5)]
+        list(cal.iter_assigned_options(1, attribute_id="a1", assigned_option_ids=["x", "y"], page_size=10))
+    assert script.requests[0].url.path == "/v2/organizations/1/attributes/slugs/dept/options/assigned"
+    assert b"teamIds=10,20" in script.requests[0].url.query
+    assert script.requests[-1].url.path == "/v2/organizations/1/attributes/a1/options/assigned"
+    assert b"assignedOptionIds=x,y" in script.requests[-1].url.query
+    with pytest.raises(ValueError, match="exactly one"):
+        list(CalAttributes("cal_k").iter_assigned_options(1))
+
+
+def test_a_server_that_changes_between_pages_still_ends() -> None:
+    # Items inserted while paging shift skip/take windows: each page is taken as it comes, and
+    # iteration ends at the first short page.
+    calls = {"n": 0}
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        calls["n"] += 1
+        skip = int(parse_qs(request.url.query.decode())["skip"][0])
+        total = 4 + calls["n"]  # one more attribute at every request
+        return httpx.Response(
+            200, json={"status": "success", "data": [attribute(n) for n in range(skip, min(total, skip + 2))]}
+        )
+
+    with Script(answer).client() as cal:
+        slugs = [a.slug for a in cal.iter_attributes(1, page_size=2)]
+    assert slugs[:4] == ["a0", "a1", "a2", "a3"] and len(slugs) <= 10
+
+
+def history_server(total: int) -> Script:
+    ids = [f"00000000-0000-4000-8000-{n:012d}" for n in range(total)]
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        query = parse_qs(request.url.query.decode())
+        limit = int(query["limit"][0])
+        start = ids.index(query["cursor"][0]) + 1 if "cursor" in query else 0
+        page = ids[start : start + limit]
+        more = start + limit < total
+        entry = {"timestamp": "2026-01-01T00:00:00Z", "source": "API_V2", "actor": {"type": "USER", "displayName": "A"},
+                 "sourceContext": {}, "changes": []}  # fmt: skip
+        data: dict[str, Any] = {
+            "userId": 5,
+            "membershipId": 9,
+            "auditLogs": [{"id": i, **entry} for i in page],
+            "hasMore": more,
+        }
+        if more:
+            data["nextCursor"] = page[-1]
+        if request.url.path.endswith("/history"):
+            return httpx.Response(200, json={"status": "success", "data": data})
+        runs = [{"id": i, "provider": "okta", "status": "APPLIED", "signatureVerified": True, "createdAt": "2026-01-01T00:00:00Z",
+                 "ruleEvaluations": [], "appliedFieldMappings": [], "teamMembershipChanges": []} for i in page]  # fmt: skip
+        meta = {"hasMore": more, **({"nextCursor": page[-1]} if more else {})}
+        return httpx.Response(200, json={"status": "success", "data": runs, "meta": meta})
+
+    return Script(answer)
+
+
+@pytest.mark.parametrize(("total", "requests"), [(0, 1), (3, 1), (7, 3), (6, 2)])
+def test_cursor_pagination_follows_next_cursor(total: int, requests: int) -> None:
+    script = history_server(total)
+    with script.client() as cal:
+        assert len(list(cal.iter_assignment_history(1, 5, page_size=3))) == total
+    assert script.attempts == requests
+    script = history_server(total)
+    with script.client() as cal:
+        assert len(list(cal.iter_sync_history(1, 5, page_size=3))) == total
+    assert script.attempts == requests
+
+
+def test_page_sizes_are_checked() -> None:
+    cal = CalAttributes("cal_k")
+    for bad in (lambda: cal.iter_attributes(1, page_size=251), lambda: cal.iter_assignment_history(1, 2, page_size=51),
+                lambda: cal.iter_sync_history(1, 2, page_size=0)):  # fmt: skip
+        with pytest.raises(ValueError, match="page_size"):
+            next(bad())
+
+
+def test_async_iterators() -> None:
+    attributes, history = skip_take_server(5), history_server(5)
+
+    async def run() -> tuple[list[str], list[str]]:
+        async with attributes.async_client() as cal:
+            slugs = [a.slug async for a in cal.iter_attributes(1, page_size=2)]
+        async with history.async_client() as cal:
+            ids = [e.id async for e in cal.iter_assignment_history(1, 5, page_size=2)]
+            runs = [r.id async for r in cal.iter_sync_history(1, 5, page_size=2)]
+        assert len(runs) == 5
+        return slugs, ids
+
+    slugs, ids = asyncio.run(run())
+    assert slugs == [f"a{n}" for n in range(5)] and len(ids) == 5 and attributes.attempts == 3

@@ -1,0 +1,119 @@
+"""Credentials never surface; configuration comes from arguments or the environment; DEBUG logs."""
+
+from __future__ import annotations
+
+import logging
+
+import httpx
+import pytest
+from cal_attributes_client.api.attributes import delete_attribute, list_attributes
+
+from cal_attributes import CalAttributes, ConfigurationError, InternalServerError, NotFoundError
+from tests.highlevel.faults import KEY, Script, envelope, ok
+
+SECRET = "platform-secret-do-not-print"
+
+
+def test_the_key_is_in_no_repr_str_exception_or_log(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    script = Script(envelope(503, "X", "down"), ok(), envelope(404, "NotFoundException", "gone"))
+    with script.client() as cal:
+        cal.call(list_attributes, 1)
+        with pytest.raises(NotFoundError) as raised:
+            cal.call(delete_attribute, 1, "a")
+        surfaces = [
+            repr(cal),
+            str(cal),
+            repr(cal.generated),
+            str(cal.generated),
+            repr(cal._settings),
+            str(raised.value),
+            repr(raised.value),
+            repr(raised.value.__dict__),
+            caplog.text,
+        ]
+    assert script.requests[0].headers["authorization"] == f"Bearer {KEY}"  # it is sent ...
+    for surface in surfaces:
+        assert KEY not in surface  # ... and shown nowhere
+
+
+def test_platform_client_credentials_are_sent_and_never_shown(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return envelope(500, "X", "boom")
+
+    cal = CalAttributes(
+        client_id="client-1",
+        client_secret=SECRET,
+        base_url="https://api.cal.test",
+        max_retries=0,
+        httpx_args={"transport": httpx.MockTransport(answer)},
+    )
+    with cal, pytest.raises(InternalServerError) as raised:
+        cal.call(list_attributes, 1)
+    assert seen[0].headers["x-cal-client-id"] == "client-1" and seen[0].headers["x-cal-secret-key"] == SECRET
+    assert "authorization" not in seen[0].headers
+    for surface in (repr(cal), repr(cal.generated), str(raised.value), repr(raised.value.__dict__), caplog.text):
+        assert SECRET not in surface
+    assert "platform OAuth client" in repr(cal)
+
+
+def test_key_and_url_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CAL_API_KEY", "cal_from_env")
+    monkeypatch.setenv("CAL_API_URL", "https://cal.example.test/")
+    cal = CalAttributes()
+    assert cal.generated.token == "cal_from_env"
+    assert cal.generated._base_url == "https://cal.example.test"
+    monkeypatch.delenv("CAL_API_URL")
+    assert CalAttributes().generated._base_url == "https://api.cal.com"
+    assert CalAttributes("cal_argument").generated.token == "cal_argument"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({}, "no credentials: pass api_key=... or set CAL_API_KEY"),
+        ({"client_id": "c"}, "needs both client_id and client_secret"),
+        ({"api_key": "cal_k", "base_url": "ftp://x"}, "must start with https:// or http://"),
+        ({"api_key": "cal_k", "max_retries": -1}, "max_retries must be 0 or more"),
+    ],
+)
+def test_bad_configuration_is_a_clear_error_at_construction(
+    monkeypatch: pytest.MonkeyPatch, kwargs: dict[str, object], message: str
+) -> None:
+    monkeypatch.delenv("CAL_API_KEY", raising=False)
+    with pytest.raises((ConfigurationError, ValueError), match=message):
+        CalAttributes(**kwargs)  # type: ignore[arg-type]
+
+
+def test_timeouts_default_to_finite_and_can_be_set_per_client_and_per_call() -> None:
+    seen: list[dict[str, object]] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request.extensions["timeout"])
+        return ok()
+
+    transport = httpx.MockTransport(answer)
+    with CalAttributes("cal_k", httpx_args={"transport": transport}) as cal:
+        cal.call(list_attributes, 1)
+    with CalAttributes("cal_k", timeout=3.0, httpx_args={"transport": transport}) as cal:
+        cal.call(list_attributes, 1)
+        cal.call(list_attributes, 1, request_timeout=1.5)
+        cal.call(list_attributes, 1)
+    assert seen[0] == {"connect": 5.0, "read": 30.0, "write": 30.0, "pool": 30.0}
+    assert seen[1] == seen[3] == {"connect": 3.0, "read": 3.0, "write": 3.0, "pool": 3.0}
+    assert seen[2] == {"connect": 1.5, "read": 1.5, "write": 1.5, "pool": 1.5}
+
+
+def test_debug_logs_say_method_url_status_time_and_retries(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG, logger="cal_attributes")
+    script = Script(envelope(503, "X", "down"), ok())
+    with script.client() as cal:
+        cal.call(list_attributes, 1, take=5)
+    lines = [r.getMessage() for r in caplog.records if r.name == "cal_attributes"]
+    assert len(lines) == 2
+    assert lines[0].startswith("GET https://api.cal.test/v2/organizations/1/attributes -> 503 in ")
+    assert lines[0].endswith("(retry 0)") and lines[1].endswith("(retry 1)") and "-> 200 in " in lines[1]
