@@ -16,6 +16,8 @@ def _comma_join_repeated_query_params(request: httpx.Request) -> None:
 
     Every list query parameter of this API is ``style: form, explode: false``.
     """
+    if not request.url.query:
+        return
     items = request.url.params.multi_items()
     if len({name for name, _ in items}) == len(items):
         return

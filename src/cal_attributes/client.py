@@ -76,8 +76,9 @@ class _Base:
         if max_retries < 0:
             raise ValueError("max_retries must be 0 or more")
         self._settings: Settings = resolve_settings(api_key, base_url, client_id, client_secret)
-        self.max_retries = max_retries
+        self._max_retries = max_retries
         self._backoff = Backoff(backoff)
+        self._controllers: dict[str, Retrying] = {}
         self.generated = AuthenticatedClient(
             base_url=self._settings.base_url,
             token=self._settings.api_key or "",
@@ -87,12 +88,29 @@ class _Base:
         )
         """The generated client underneath, for the ``*_detailed`` functions (no retries, no exceptions)."""
 
+    @property
+    def max_retries(self) -> int:
+        """Retries after the first attempt (set at construction)."""
+        return self._max_retries
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self._settings.base_url!r}, credential={self._settings.credential!r})"
 
+    def _prepare(
+        self, endpoint: Endpoint[Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> tuple[dict[str, Any], str, str]:
+        """The request the generated operation builds, its method, and its URL for logs and errors."""
+        timeout = kwargs.pop("request_timeout", None)
+        request = endpoint._get_kwargs(*args, **kwargs)
+        if timeout is not None:
+            request["timeout"] = timeout
+        if not request.get("params"):
+            request.pop("params", None)  # an empty dict still costs httpx a URL re-parse
+        return request, request["method"].upper(), self._settings.base_url + request["url"]
+
     def _policy(self, method: str) -> dict[str, Any]:
         return {
-            "stop": stop_after_attempt(self.max_retries + 1),
+            "stop": stop_after_attempt(self._max_retries + 1),
             "retry": retry_if_exception(lambda error: should_retry(method, error)),
             "wait": self._backoff,
             "reraise": True,
@@ -112,34 +130,43 @@ class CalAttributes(_Base):
         ``request_timeout=`` (seconds or an ``httpx.Timeout``) overrides the client's timeout for
         this call.
         """
-        timeout = kwargs.pop("request_timeout", None)
-        request = endpoint._get_kwargs(*args, **kwargs)
-        if timeout is not None:
-            request["timeout"] = timeout
-        method = request["method"].upper()
+        request, method, url = self._prepare(endpoint, args, kwargs)
         http = self.generated.get_httpx_client()
-        url = str(http.base_url.join(request["url"]))
-        response: httpx.Response | None = None
-        for attempt in Retrying(**self._policy(method)):
-            with attempt:
-                started = time.perf_counter()
-                try:
-                    response = check_status(http.request(**request))
-                except httpx.TransportError as error:
-                    log_attempt(method, url, type(error).__name__, started, attempt.retry_state.attempt_number)
-                    raise transport_error(error, request, url) from error
-                except APIError as error:
-                    log_attempt(
-                        method,
-                        url,
-                        str(getattr(error, "status_code", "?")),
-                        started,
-                        attempt.retry_state.attempt_number,
-                    )
-                    raise
-                log_attempt(method, url, str(response.status_code), started, attempt.retry_state.attempt_number)
-        assert response is not None
+        try:
+            response = self._send(http, request, method, url, 1)
+        except APIError as first:
+            if not self._max_retries or not should_retry(method, first):
+                raise
+            response = self._send_again(http, request, method, url, first)
         return parse(endpoint, self.generated, response)
+
+    def _send(self, http: httpx.Client, request: dict[str, Any], method: str, url: str, attempt: int) -> httpx.Response:
+        started = time.perf_counter()
+        try:
+            response = http.request(**request)
+        except httpx.TransportError as error:
+            log_attempt(method, url, type(error).__name__, started, attempt)
+            raise transport_error(error, request, url) from error
+        log_attempt(method, url, str(response.status_code), started, attempt)
+        return check_status(response)
+
+    def _send_again(
+        self, http: httpx.Client, request: dict[str, Any], method: str, url: str, first: APIError
+    ) -> httpx.Response:
+        """The retries after a failed first attempt, paced and bounded by tenacity."""
+        for attempt in self._retrying(method):  # reused: tenacity keeps per-call state per thread
+            with attempt:
+                number = attempt.retry_state.attempt_number
+                if number == 1:
+                    raise first  # the attempt already made: tenacity decides and waits from it
+                return self._send(http, request, method, url, number)
+        raise AssertionError("unreachable: tenacity re-raises the last failure")
+
+    def _retrying(self, method: str) -> Retrying:
+        controller = self._controllers.get(method)
+        if controller is None:
+            controller = self._controllers[method] = Retrying(**self._policy(method))
+        return controller
 
     def iter_attributes(self, org_id: int, *, page_size: int = 100) -> Iterator[Attribute]:
         """Every attribute of the organization, ``page_size`` (1 to 250) per request."""
@@ -223,34 +250,39 @@ class AsyncCalAttributes(_Base):
         ``request_timeout=`` (seconds or an ``httpx.Timeout``) overrides the client's timeout for
         this call.
         """
-        timeout = kwargs.pop("request_timeout", None)
-        request = endpoint._get_kwargs(*args, **kwargs)
-        if timeout is not None:
-            request["timeout"] = timeout
-        method = request["method"].upper()
+        request, method, url = self._prepare(endpoint, args, kwargs)
         http = self.generated.get_async_httpx_client()
-        url = str(http.base_url.join(request["url"]))
-        response: httpx.Response | None = None
+        try:
+            response = await self._send(http, request, method, url, 1)
+        except APIError as first:
+            if not self._max_retries or not should_retry(method, first):
+                raise
+            response = await self._send_again(http, request, method, url, first)
+        return parse(endpoint, self.generated, response)
+
+    async def _send(
+        self, http: httpx.AsyncClient, request: dict[str, Any], method: str, url: str, attempt: int
+    ) -> httpx.Response:
+        started = time.perf_counter()
+        try:
+            response = await http.request(**request)
+        except httpx.TransportError as error:
+            log_attempt(method, url, type(error).__name__, started, attempt)
+            raise transport_error(error, request, url) from error
+        log_attempt(method, url, str(response.status_code), started, attempt)
+        return check_status(response)
+
+    async def _send_again(
+        self, http: httpx.AsyncClient, request: dict[str, Any], method: str, url: str, first: APIError
+    ) -> httpx.Response:
+        # A fresh controller per call: tenacity keeps per-call state per thread, and coroutines share one.
         async for attempt in AsyncRetrying(**self._policy(method)):
             with attempt:
-                started = time.perf_counter()
-                try:
-                    response = check_status(await http.request(**request))
-                except httpx.TransportError as error:
-                    log_attempt(method, url, type(error).__name__, started, attempt.retry_state.attempt_number)
-                    raise transport_error(error, request, url) from error
-                except APIError as error:
-                    log_attempt(
-                        method,
-                        url,
-                        str(getattr(error, "status_code", "?")),
-                        started,
-                        attempt.retry_state.attempt_number,
-                    )
-                    raise
-                log_attempt(method, url, str(response.status_code), started, attempt.retry_state.attempt_number)
-        assert response is not None
-        return parse(endpoint, self.generated, response)
+                number = attempt.retry_state.attempt_number
+                if number == 1:
+                    raise first
+                return await self._send(http, request, method, url, number)
+        raise AssertionError("unreachable: tenacity re-raises the last failure")
 
     async def iter_attributes(self, org_id: int, *, page_size: int = 100) -> AsyncIterator[Attribute]:
         take, skip = _page_size(page_size, 250), 0

@@ -117,3 +117,19 @@ def test_debug_logs_say_method_url_status_time_and_retries(caplog: pytest.LogCap
     assert len(lines) == 2
     assert lines[0].startswith("GET https://api.cal.test/v2/organizations/1/attributes -> 503 in ")
     assert lines[0].endswith("(retry 0)") and lines[1].endswith("(retry 1)") and "-> 200 in " in lines[1]
+
+
+def test_the_public_surface_is_pinned() -> None:
+    import cal_attributes
+
+    assert sorted(cal_attributes.__all__) == sorted(
+        [
+            "DEFAULT_BASE_URL", "DEFAULT_MAX_RETRIES", "DEFAULT_TIMEOUT", "APIConnectionError", "APIError",
+            "APIResponseValidationError", "APIStatusError", "APITimeoutError", "AsyncCalAttributes",
+            "AuthenticationError", "BadRequestError", "CalAttributes", "CalAttributesError", "ConfigurationError",
+            "ConflictError", "InternalServerError", "NotFoundError", "PermissionDeniedError", "RateLimitError",
+            "UnprocessableEntityError",
+        ]
+    )  # fmt: skip
+    for name in cal_attributes.__all__:
+        assert getattr(cal_attributes, name) is not None

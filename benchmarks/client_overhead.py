@@ -1,0 +1,147 @@
+"""The high-level client's costs against the bare minimum, side by side in one run.
+
+Usage: python benchmarks/client_overhead.py
+
+1. Per-call overhead of ``CalAttributes.call`` (retry policy, error checks, logging, models)
+   against raw ``httpx.Client.get(...).json()`` on the same in-process transport and payload.
+2. Decoding a 10,000-item assigned-options response (50 user ids each) into models against
+   ``json.loads`` of the same bytes.
+3. Peak memory while iterating 100,000 items through a paginator against one page.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import statistics
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from cal_attributes_client.api.attribute_options import list_assigned_options
+from cal_attributes_client.api.attributes import list_attributes
+
+from cal_attributes import CalAttributes
+from cal_attributes._calls import parse
+
+BASE = "https://api.cal.test"
+
+
+def attributes(count: int, start: int = 0) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": f"{n:08d}-6c1d-4f3e-9a7b-2d4c6e8f0a1b",
+            "teamId": 1,
+            "type": "SINGLE_SELECT",
+            "name": f"Attribute {n}",
+            "slug": f"attribute-{n}",
+            "enabled": True,
+            "usersCanEditRelation": False,
+            "isWeightsEnabled": False,
+            "isLocked": False,
+            "createdAt": "2025-11-02T09:30:00.000Z",
+            "updatedAt": "2025-11-02T09:30:00.000Z",
+        }
+        for n in range(start, start + count)
+    ]
+
+
+def best_of(function: Callable[[], object], repeat: int, number: int) -> float:
+    """The best mean time of one call over ``repeat`` rounds of ``number`` calls (GC on)."""
+    timings = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for _ in range(number):
+            function()
+        timings.append((time.perf_counter() - start) / number)
+    return min(timings)
+
+
+def per_call_overhead(count: int) -> None:
+    body = json.dumps({"status": "success", "data": attributes(count)}).encode()
+    transport = httpx.MockTransport(
+        lambda request: httpx.Response(200, content=body, headers={"content-type": "application/json"})
+    )
+    raw = httpx.Client(base_url=BASE, transport=transport, headers={"Authorization": "Bearer cal_k"})
+    cal = CalAttributes("cal_k", base_url=BASE, httpx_args={"transport": transport})
+    for _ in range(3):  # interleaved rounds, so drift on this noisy machine hits both sides alike
+        raw_time = best_of(lambda: raw.get("/v2/organizations/1/attributes").json(), repeat=5, number=300)
+        client_time = best_of(lambda: cal.call(list_attributes, 1), repeat=5, number=300)
+    print(
+        f"1. per call, {count} attribute(s) in the page: raw httpx + .json() {raw_time * 1e6:.0f} µs, "
+        f"CalAttributes.call (retry policy, error checks, logging, models) {client_time * 1e6:.0f} µs "
+        f"-> {client_time / raw_time:.2f}x (target <= 1.2x)"
+    )
+
+
+def decoding() -> None:
+    items = [
+        {
+            "id": f"{n:08d}-aaaa-4bbb-8ccc-dddddddddddd",
+            "attributeId": "0b8f5e2a-6c1d-4f3e-9a7b-2d4c6e8f0a1b",
+            "value": f"Value {n}",
+            "slug": f"value-{n}",
+            "assignedUserIds": list(range(100_000 + n, 100_050 + n)),
+        }
+        for n in range(10_000)
+    ]
+    body = json.dumps({"status": "success", "data": items}).encode()
+    request = httpx.Request("GET", f"{BASE}/v2/organizations/1/attributes/a/options/assigned")
+    cal = CalAttributes("cal_k", base_url=BASE)
+
+    def decode_into_models() -> object:
+        response = httpx.Response(200, content=body, request=request)
+        return parse(list_assigned_options, cal.generated, response)
+
+    loads = best_of(lambda: json.loads(body), repeat=9, number=3)
+    models = best_of(decode_into_models, repeat=9, number=3)
+    print(f"2. decoding {len(body) / 1e6:.1f} MB, 10,000 assigned options: json.loads {loads * 1000:.1f} ms, "
+          f"into models {models * 1000:.1f} ms -> {models / loads:.2f}x (target <= 1.0x)")  # fmt: skip
+
+
+def pagination_memory() -> None:
+    page_size, total = 100, 100_000
+
+    # The pages are encoded before measuring, so the peak is the client's alone.
+    pages = {
+        skip: json.dumps({"status": "success", "data": attributes(min(page_size, total - skip), skip)}).encode()
+        for skip in range(0, total + 1, page_size)
+    }
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=pages[int(parse_qs(request.url.query.decode())["skip"][0])])
+
+    cal = CalAttributes("cal_k", base_url=BASE, httpx_args={"transport": httpx.MockTransport(answer)})
+    gc.collect()
+    tracemalloc.start()
+    for _ in cal.iter_attributes(1, page_size=page_size):
+        break
+    one_page = tracemalloc.get_traced_memory()[1]
+    tracemalloc.reset_peak()
+    count = 0
+    peaks = []
+    for _ in cal.iter_attributes(1, page_size=page_size):
+        count += 1
+        if count % 10_000 == 0:
+            peaks.append(tracemalloc.get_traced_memory()[1])
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    print(f"3. iterating {count:,} attributes in pages of {page_size}: peak {peak / 1e6:.2f} MB, "
+          f"first page {one_page / 1e6:.2f} MB -> {peak / one_page:.2f}x (target <= 2x); "
+          f"peak after 10k..100k items: {', '.join(f'{p / 1e6:.2f}' for p in peaks)} MB (flat: "
+          f"spread {(max(peaks) - min(peaks)) / statistics.mean(peaks):.0%})")  # fmt: skip
+
+
+if __name__ == "__main__":
+    per_call_overhead(1)
+    per_call_overhead(20)
+    decoding()
+    pagination_memory()
