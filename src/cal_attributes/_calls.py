@@ -11,6 +11,7 @@ import httpx
 import orjson
 from cal_attributes_client import AuthenticatedClient, Client
 
+from cal_attributes._validation import first_error
 from cal_attributes.errors import (
     APIConnectionError,
     APIResponseValidationError,
@@ -47,33 +48,35 @@ def check_status(response: httpx.Response) -> httpx.Response:
 def parse(endpoint: Endpoint[T_co], client: AuthenticatedClient, response: httpx.Response) -> T_co:
     """The success model, or APIResponseValidationError for a body that is not what the spec says."""
     request = response.request
-    # The generated parser calls response.json(); orjson decodes faster than json.
-    response.json = lambda **_: orjson.loads(response.content)  # type: ignore[method-assign]
+
+    def invalid(reason: str) -> APIResponseValidationError:
+        return APIResponseValidationError(
+            reason, method=request.method, url=str(request.url), status_code=response.status_code, body=response.text
+        )
+
     # Decoding a large body allocates many objects but no cycles: pausing the cyclic garbage
     # collector meanwhile saves its repeated, useless passes (about a fifth of the time).
     collecting = gc.isenabled()
     gc.disable()
     try:
-        parsed = endpoint._parse_response(client=client, response=response)
-    except PARSE_ERRORS as error:
-        raise APIResponseValidationError(
-            f"the response does not match the spec ({type(error).__name__}: {error})",
-            method=request.method,
-            url=str(request.url),
-            status_code=response.status_code,
-            body=response.text,
-        ) from error
+        try:
+            body = orjson.loads(response.content)  # faster than the json module httpx uses
+        except orjson.JSONDecodeError as error:
+            raise invalid(f"the response is not JSON ({error})") from error
+        module = getattr(endpoint, "__name__", "").rsplit(".", 1)[-1]
+        problem = first_error(module, response.status_code, body)
+        if problem is not None:
+            raise invalid(f"the response does not match the spec: {problem}")
+        response.json = lambda **_: body  # type: ignore[method-assign]  # the generated parser reads it
+        try:
+            parsed = endpoint._parse_response(client=client, response=response)
+        except PARSE_ERRORS as error:
+            raise invalid(f"the response does not match the spec ({type(error).__name__}: {error})") from error
     finally:
         if collecting:
             gc.enable()
     if parsed is None:
-        raise APIResponseValidationError(
-            f"status {response.status_code} is not documented for this operation",
-            method=request.method,
-            url=str(request.url),
-            status_code=response.status_code,
-            body=response.text,
-        )
+        raise invalid(f"status {response.status_code} is not documented for this operation")
     return parsed
 
 

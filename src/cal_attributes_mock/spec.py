@@ -1,33 +1,18 @@
-"""The API description the mock serves and validates against: openapi/cal-attributes.yaml."""
+"""The operations of openapi/cal-attributes.yaml as the mock routes and validates them."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
-import yaml
+from cal_attributes.spec import load_spec, spec_path
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 ROLES = ("ORG_MEMBER", "ORG_ADMIN", "ORG_OWNER")
 
 
-def spec_path() -> Path:
-    """The spec shipped in the wheel, or the repository's copy in a source checkout."""
-    shipped = resources.files("cal_attributes_mock") / "openapi" / "cal-attributes.yaml"
-    if shipped.is_file():
-        return Path(str(shipped))
-    return Path(__file__).resolve().parents[2] / "openapi" / "cal-attributes.yaml"
-
-
-@cache
-def load_spec() -> dict[str, Any]:
-    with spec_path().open(encoding="utf-8") as handle:
-        spec: dict[str, Any] = yaml.safe_load(handle)
-    return spec
+__all__ = ["Operation", "Parameter", "load_spec", "operations", "spec_path"]
 
 
 @dataclass(frozen=True)

@@ -215,6 +215,23 @@ def test_a_body_that_is_not_what_the_spec_says_is_a_validation_error(response: h
     assert excerpt in str(raised.value)
 
 
+@pytest.mark.parametrize(
+    ("data", "where"),
+    [
+        ({"teamId": "one"}, "data/0/teamId"),
+        ({"enabled": "yes"}, "data/0/enabled"),
+        ({"slug": None}, "data/0/slug"),
+        ({"createdAt": 5}, "data/0/createdAt"),
+    ],
+)
+def test_a_wrong_field_type_inside_an_item_is_caught(data: dict[str, object], where: str) -> None:
+    # The generated models only cast primitives; the spec check catches what they would let through.
+    item = {"id": "a", "teamId": 1, "type": "TEXT", "name": "n", "slug": "s", "enabled": True, **data}
+    script = Script(httpx.Response(200, json={"status": "success", "data": [item]}))
+    with script.client() as cal, pytest.raises(APIResponseValidationError, match=where):
+        cal.call(list_attributes, 1)
+
+
 def test_an_html_error_page_is_a_status_error_with_an_excerpt() -> None:
     page = httpx.Response(502, content=b"<html><h1>502 Bad Gateway</h1></html>", headers={"content-type": "text/html"})
     script = Script(page)
