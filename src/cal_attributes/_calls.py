@@ -72,6 +72,10 @@ def parse(endpoint: Endpoint[T_co], client: AuthenticatedClient, response: httpx
             parsed = endpoint._parse_response(client=client, response=response)
         except PARSE_ERRORS as error:
             raise invalid(f"the response does not match the spec ({type(error).__name__}: {error})") from error
+        finally:
+            # httpx responses sit in a reference cycle (response <-> stream) that only the cyclic
+            # GC frees: keep the decoded body out of it, or it lives until the next collection.
+            del response.json
     finally:
         if collecting:
             gc.enable()

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any, TypeVar
-from uuid import UUID
 
 import httpx
 from cal_attributes_client import AuthenticatedClient
@@ -18,12 +18,8 @@ from cal_attributes_client.api.attribute_sync_history import get_user_sync_histo
 from cal_attributes_client.api.attributes import list_attributes
 from cal_attributes_client.models import (
     AssignedOption,
-    AssignedOptionListResponse,
     AssignmentHistoryEntry,
-    AssignmentHistoryResponse,
     Attribute,
-    AttributeListResponse,
-    SyncHistoryResponse,
     SyncRun,
 )
 from cal_attributes_client.types import UNSET, Unset
@@ -32,32 +28,25 @@ from tenacity import AsyncRetrying, Retrying, retry_if_exception, stop_after_att
 from cal_attributes._calls import Endpoint, check_status, log_attempt, parse, transport_error
 from cal_attributes._retry import Backoff, should_retry
 from cal_attributes._settings import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Settings, resolve_settings
-from cal_attributes.errors import APIError, APIResponseValidationError
+from cal_attributes.errors import APIError
+from cal_attributes.pagination import (
+    Cursor,
+    Pager,
+    PageReader,
+    SkipTake,
+    assigned_page,
+    attribute_page,
+    history_page,
+    sync_page,
+)
 
 T = TypeVar("T")
-M = TypeVar("M")
-
-
-def expect(parsed: object, model: type[M], response_of: str) -> M:
-    if not isinstance(parsed, model):
-        raise APIResponseValidationError(
-            f"expected {model.__name__}, got {type(parsed).__name__}",
-            method="GET",
-            url=response_of,
-            status_code=200,
-            body="",
-        )
-    return parsed
 
 
 def _page_size(value: int, maximum: int | None) -> int:
     if value < 1 or (maximum is not None and value > maximum):
         raise ValueError(f"page_size must be between 1 and {maximum or 'any number'}, got {value}")
     return value
-
-
-def _cursor(value: str | Unset | None) -> UUID | Unset:
-    return UUID(value) if isinstance(value, str) else UNSET
 
 
 class _Base:
@@ -170,13 +159,8 @@ class CalAttributes(_Base):
 
     def iter_attributes(self, org_id: int, *, page_size: int = 100) -> Iterator[Attribute]:
         """Every attribute of the organization, ``page_size`` (1 to 250) per request."""
-        take, skip = _page_size(page_size, 250), 0
-        while True:
-            page = expect(self.call(list_attributes, org_id, skip=skip, take=take), AttributeListResponse, "attributes")
-            yield from page.data
-            if len(page.data) < take:
-                return
-            skip += len(page.data)
+        pages = self._pages(list_attributes, (org_id,), {}, SkipTake(_page_size(page_size, 250)), attribute_page)
+        return itertools.chain.from_iterable(pages)
 
     def iter_assigned_options(
         self,
@@ -190,46 +174,35 @@ class CalAttributes(_Base):
     ) -> Iterator[AssignedOption]:
         """Every assigned option of one attribute (by id or by slug), ``page_size`` per request."""
         endpoint, selector = _assigned_selector(attribute_id, attribute_slug)
-        take, skip = _page_size(page_size, None), 0
-        while True:
-            parsed = self.call(
-                endpoint,
-                org_id,
-                selector,
-                skip=skip,
-                take=take,
-                assigned_option_ids=assigned_option_ids,
-                team_ids=team_ids,
-            )
-            page = expect(parsed, AssignedOptionListResponse, "assigned options")
-            yield from page.data
-            if len(page.data) < take:
-                return
-            skip += len(page.data)
+        filters = {"assigned_option_ids": assigned_option_ids, "team_ids": team_ids}
+        pages = self._pages(endpoint, (org_id, selector), filters, SkipTake(_page_size(page_size, None)), assigned_page)
+        return itertools.chain.from_iterable(pages)
 
     def iter_assignment_history(
         self, org_id: int, user_id: int, *, page_size: int = 25
     ) -> Iterator[AssignmentHistoryEntry]:
         """The user's assignment audit log, newest first, following the cursors."""
-        limit, cursor = _page_size(page_size, 50), None
-        while True:
-            parsed = self.call(get_assignment_history, org_id, user_id, limit=limit, cursor=_cursor(cursor))
-            page = expect(parsed, AssignmentHistoryResponse, "assignment history").data
-            yield from page.audit_logs
-            if not page.has_more or not isinstance(page.next_cursor, str):
-                return
-            cursor = page.next_cursor
+        pager = Cursor(_page_size(page_size, 50))
+        return itertools.chain.from_iterable(
+            self._pages(get_assignment_history, (org_id, user_id), {}, pager, history_page)
+        )
 
     def iter_sync_history(self, org_id: int, user_id: int, *, page_size: int = 25) -> Iterator[SyncRun]:
         """The user's integration sync runs, newest first, following the cursors."""
-        limit, cursor = _page_size(page_size, 100), None
-        while True:
-            parsed = self.call(get_user_sync_history, org_id, user_id, limit=limit, cursor=_cursor(cursor))
-            page = expect(parsed, SyncHistoryResponse, "sync history")
-            yield from page.data
-            if not page.meta.has_more or not isinstance(page.meta.next_cursor, str):
-                return
-            cursor = page.meta.next_cursor
+        pager = Cursor(_page_size(page_size, 100))
+        return itertools.chain.from_iterable(
+            self._pages(get_user_sync_history, (org_id, user_id), {}, pager, sync_page)
+        )
+
+    def _pages(
+        self, endpoint: Any, args: tuple[Any, ...], filters: dict[str, Any], pager: Pager, read: PageReader[T]
+    ) -> Iterator[list[T]]:
+        """One list of items per request, fetched only when the previous one is used up."""
+        while not pager.done:
+            items, has_more, next_cursor = read(self.call(endpoint, *args, **filters, **pager.params()))
+            pager.advance(len(items), has_more, next_cursor)
+            yield items
+            del items  # one page in memory at a time
 
     def close(self) -> None:
         self.generated.get_httpx_client().close()
@@ -284,18 +257,10 @@ class AsyncCalAttributes(_Base):
                 return await self._send(http, request, method, url, number)
         raise AssertionError("unreachable: tenacity re-raises the last failure")
 
-    async def iter_attributes(self, org_id: int, *, page_size: int = 100) -> AsyncIterator[Attribute]:
-        take, skip = _page_size(page_size, 250), 0
-        while True:
-            parsed = await self.call(list_attributes, org_id, skip=skip, take=take)
-            page = expect(parsed, AttributeListResponse, "attributes")
-            for item in page.data:
-                yield item
-            if len(page.data) < take:
-                return
-            skip += len(page.data)
+    def iter_attributes(self, org_id: int, *, page_size: int = 100) -> AsyncIterator[Attribute]:
+        return self._items(list_attributes, (org_id,), {}, SkipTake(_page_size(page_size, 250)), attribute_page)
 
-    async def iter_assigned_options(
+    def iter_assigned_options(
         self,
         org_id: int,
         *,
@@ -306,47 +271,28 @@ class AsyncCalAttributes(_Base):
         page_size: int = 100,
     ) -> AsyncIterator[AssignedOption]:
         endpoint, selector = _assigned_selector(attribute_id, attribute_slug)
-        take, skip = _page_size(page_size, None), 0
-        while True:
-            parsed = await self.call(
-                endpoint,
-                org_id,
-                selector,
-                skip=skip,
-                take=take,
-                assigned_option_ids=assigned_option_ids,
-                team_ids=team_ids,
-            )
-            page = expect(parsed, AssignedOptionListResponse, "assigned options")
-            for item in page.data:
-                yield item
-            if len(page.data) < take:
-                return
-            skip += len(page.data)
+        filters = {"assigned_option_ids": assigned_option_ids, "team_ids": team_ids}
+        return self._items(endpoint, (org_id, selector), filters, SkipTake(_page_size(page_size, None)), assigned_page)
 
-    async def iter_assignment_history(
+    def iter_assignment_history(
         self, org_id: int, user_id: int, *, page_size: int = 25
     ) -> AsyncIterator[AssignmentHistoryEntry]:
-        limit, cursor = _page_size(page_size, 50), None
-        while True:
-            parsed = await self.call(get_assignment_history, org_id, user_id, limit=limit, cursor=_cursor(cursor))
-            page = expect(parsed, AssignmentHistoryResponse, "assignment history").data
-            for item in page.audit_logs:
-                yield item
-            if not page.has_more or not isinstance(page.next_cursor, str):
-                return
-            cursor = page.next_cursor
+        pager = Cursor(_page_size(page_size, 50))
+        return self._items(get_assignment_history, (org_id, user_id), {}, pager, history_page)
 
-    async def iter_sync_history(self, org_id: int, user_id: int, *, page_size: int = 25) -> AsyncIterator[SyncRun]:
-        limit, cursor = _page_size(page_size, 100), None
-        while True:
-            parsed = await self.call(get_user_sync_history, org_id, user_id, limit=limit, cursor=_cursor(cursor))
-            page = expect(parsed, SyncHistoryResponse, "sync history")
-            for item in page.data:
+    def iter_sync_history(self, org_id: int, user_id: int, *, page_size: int = 25) -> AsyncIterator[SyncRun]:
+        return self._items(get_user_sync_history, (org_id, user_id), {}, Cursor(_page_size(page_size, 100)), sync_page)
+
+    async def _items(
+        self, endpoint: Any, args: tuple[Any, ...], filters: dict[str, Any], pager: Pager, read: PageReader[T]
+    ) -> AsyncIterator[T]:
+        """Every item, fetching a page only when the previous one is used up."""
+        while not pager.done:
+            items, has_more, next_cursor = read(await self.call(endpoint, *args, **filters, **pager.params()))
+            pager.advance(len(items), has_more, next_cursor)
+            for item in items:
                 yield item
-            if not page.meta.has_more or not isinstance(page.meta.next_cursor, str):
-                return
-            cursor = page.meta.next_cursor
+            del items  # one page in memory at a time
 
     async def aclose(self) -> None:
         await self.generated.get_async_httpx_client().aclose()
