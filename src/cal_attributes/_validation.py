@@ -12,7 +12,7 @@ from typing import Any
 
 import jsonschema_rs
 
-from cal_attributes.spec import load_spec
+from cal_attributes.spec import load_spec, resolve
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch")
 
@@ -32,8 +32,7 @@ def _response_schemas() -> dict[tuple[str, int], dict[str, Any]]:
             if operation is None:
                 continue
             for status, response in operation["responses"].items():
-                while "$ref" in response:
-                    response = spec["components"]["responses"][response["$ref"].rsplit("/", 1)[-1]]
+                response = resolve(response, spec)
                 schema = response.get("content", {}).get("application/json", {}).get("schema")
                 if schema is not None and status.isdigit():
                     schemas[(_module_name(operation["operationId"]), int(status))] = schema

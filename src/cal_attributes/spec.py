@@ -17,6 +17,17 @@ def spec_path() -> Path:
     return Path(__file__).resolve().parents[2] / "openapi" / "cal-attributes.yaml"
 
 
+def resolve(node: Any, root: dict[str, Any] | None = None) -> Any:
+    """Follow local ``$ref``s (``#/components/...``) from ``node`` to what they point at."""
+    root = load_spec() if root is None else root
+    while isinstance(node, dict) and "$ref" in node:
+        target: Any = root
+        for part in node["$ref"].removeprefix("#/").split("/"):
+            target = target[part.replace("~1", "/").replace("~0", "~")]
+        node = target
+    return node
+
+
 @cache
 def load_spec() -> dict[str, Any]:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: several times faster

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from cal_attributes.spec import load_spec, spec_path
+from cal_attributes.spec import load_spec, resolve, spec_path
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 ROLES = ("ORG_MEMBER", "ORG_ADMIN", "ORG_OWNER")
@@ -36,15 +36,6 @@ class Operation:
     body_schema: dict[str, Any] | None
 
 
-def _resolve(spec: dict[str, Any], node: Any) -> Any:
-    while isinstance(node, dict) and "$ref" in node:
-        target: Any = spec
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
-
-
 def _pattern(path_template: str) -> re.Pattern[str]:
     regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(path_template))
     return re.compile(f"^{regex}$")
@@ -67,10 +58,10 @@ def operations(spec: dict[str, Any] | None = None) -> tuple[Operation, ...]:
                     schema=p["schema"],
                     comma_separated=p.get("style") == "form" and p.get("explode") is False,
                 )
-                for p in (_resolve(spec, raw) for raw in raw_params)
+                for p in (resolve(raw, spec) for raw in raw_params)
             )
             body = op.get("requestBody")
-            body_schema = _resolve(spec, body)["content"]["application/json"]["schema"] if body else None
+            body_schema = resolve(body, spec)["content"]["application/json"]["schema"] if body else None
             role = op["x-cal-minimum-role"]
             if role not in ROLES:
                 raise ValueError(f"{op['operationId']}: unknown x-cal-minimum-role {role!r}")

@@ -17,6 +17,7 @@ from typing import Any, cast
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from cal_attributes.spec import resolve
 from cal_attributes_mock.envelopes import http_error, validation_error
 from cal_attributes_mock.spec import Operation
 
@@ -68,9 +69,8 @@ class RequestValidator:
         )
 
     def _resolve(self, schema: Any) -> dict[str, Any]:
-        while isinstance(schema, dict) and "$ref" in schema:
-            schema = self.components[schema["$ref"].rsplit("/", 2)[-2]][schema["$ref"].rsplit("/", 1)[-1]]
-        return schema if isinstance(schema, dict) else {}
+        resolved = resolve(schema, {"components": self.components})
+        return resolved if isinstance(resolved, dict) else {}
 
     # -- query -------------------------------------------------------------------------------
 
