@@ -28,6 +28,7 @@ from tenacity import AsyncRetrying, Retrying, retry_if_exception, stop_after_att
 from cal_attributes._calls import Endpoint, check_status, log_attempt, parse, transport_error
 from cal_attributes._retry import Backoff, should_retry
 from cal_attributes._settings import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Settings, resolve_settings
+from cal_attributes._urls import UrlCache
 from cal_attributes.errors import APIError
 from cal_attributes.pagination import (
     Cursor,
@@ -68,6 +69,7 @@ class _Base:
         self._max_retries = max_retries
         self._backoff = Backoff(backoff)
         self._controllers: dict[str, Retrying] = {}
+        self._urls = UrlCache()
         self.generated = AuthenticatedClient(
             base_url=self._settings.base_url,
             token=self._settings.api_key or "",
@@ -86,7 +88,7 @@ class _Base:
         return f"{type(self).__name__}(base_url={self._settings.base_url!r}, credential={self._settings.credential!r})"
 
     def _prepare(
-        self, endpoint: Endpoint[Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+        self, endpoint: Endpoint[Any], args: tuple[Any, ...], kwargs: dict[str, Any], base: httpx.URL
     ) -> tuple[dict[str, Any], str, str]:
         """The request the generated operation builds, its method, and its URL for logs and errors."""
         timeout = kwargs.pop("request_timeout", None)
@@ -95,7 +97,8 @@ class _Base:
             request["timeout"] = timeout
         if not request.get("params"):
             request.pop("params", None)  # an empty dict still costs httpx a URL re-parse
-        return request, request["method"].upper(), self._settings.base_url + request["url"]
+        request["url"], url = self._urls.absolute(base, request["url"])
+        return request, request["method"].upper(), url
 
     def _policy(self, method: str) -> dict[str, Any]:
         return {
@@ -119,8 +122,8 @@ class CalAttributes(_Base):
         ``request_timeout=`` (seconds or an ``httpx.Timeout``) overrides the client's timeout for
         this call.
         """
-        request, method, url = self._prepare(endpoint, args, kwargs)
         http = self.generated.get_httpx_client()
+        request, method, url = self._prepare(endpoint, args, kwargs, http.base_url)
         try:
             response = self._send(http, request, method, url, 1)
         except APIError as first:
@@ -223,8 +226,8 @@ class AsyncCalAttributes(_Base):
         ``request_timeout=`` (seconds or an ``httpx.Timeout``) overrides the client's timeout for
         this call.
         """
-        request, method, url = self._prepare(endpoint, args, kwargs)
         http = self.generated.get_async_httpx_client()
+        request, method, url = self._prepare(endpoint, args, kwargs, http.base_url)
         try:
             response = await self._send(http, request, method, url, 1)
         except APIError as first:

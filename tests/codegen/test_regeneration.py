@@ -15,7 +15,8 @@ import pytest
 from tests.spec_helpers import ROOT
 
 PACKAGE = ROOT / "generated" / "cal_attributes_client"
-OVERRIDE = ROOT / "codegen" / "templates" / "client.py.jinja"
+OVERRIDES = ROOT / "codegen" / "templates"
+UPSTREAM = Path(openapi_python_client.__file__).parent / "templates"
 
 
 def run_check(root: Path) -> subprocess.CompletedProcess[str]:
@@ -109,9 +110,13 @@ def test_every_generated_module_says_it_is_generated_and_how_to_regenerate() -> 
     assert (PACKAGE / "py.typed").exists()
 
 
-def test_the_client_template_override_is_based_on_the_pinned_generators_template() -> None:
-    # The override is a full copy of upstream's client.py.jinja with small edits. When the
-    # generator changes its template, port the edits to the new one and update the hash.
-    upstream = Path(openapi_python_client.__file__).parent / "templates" / "client.py.jinja"
-    digest = hashlib.sha256(upstream.read_bytes()).hexdigest()
-    assert f"Upstream sha256: {digest}" in OVERRIDE.read_text(encoding="utf-8")
+def test_the_template_overrides_are_exactly_the_expected_ones() -> None:
+    assert sorted(path.name for path in OVERRIDES.rglob("*.jinja")) == ["client.py.jinja", "model.py.jinja"]
+
+
+@pytest.mark.parametrize("name", ["client.py.jinja", "model.py.jinja"])
+def test_a_template_override_is_based_on_the_pinned_generators_template(name: str) -> None:
+    # Each override is a full copy of upstream's template with small edits. When the generator
+    # changes its template, port the edits to the new one and update the hash.
+    digest = hashlib.sha256((UPSTREAM / name).read_bytes()).hexdigest()
+    assert f"Upstream sha256: {digest}" in (OVERRIDES / name).read_text(encoding="utf-8")

@@ -11,6 +11,15 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AssignOptionToUserInput")
+_KNOWN_KEYS: frozenset[str] = frozenset(
+    {
+        "attributeId",
+        "attributeOptionId",
+        "value",
+        "weight",
+    }
+)
+"""The body keys that are fields; any other key is an additional property."""
 
 
 @_attrs_define
@@ -59,23 +68,24 @@ class AssignOptionToUserInput:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        attribute_id = d.pop("attributeId")
+        attribute_id = src_dict["attributeId"]
 
-        attribute_option_id = d.pop("attributeOptionId", UNSET)
+        attribute_option_id = src_dict.get("attributeOptionId", UNSET)
 
-        value = d.pop("value", UNSET)
+        value = src_dict.get("value", UNSET)
 
-        weight = d.pop("weight", UNSET)
+        weight = src_dict.get("weight", UNSET)
 
         assign_option_to_user_input = cls(
-            attribute_id=attribute_id,
-            attribute_option_id=attribute_option_id,
-            value=value,
-            weight=weight,
+            attribute_id,
+            attribute_option_id,
+            value,
+            weight,
         )
 
-        assign_option_to_user_input.additional_properties = d
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            d = {key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS}
+            assign_option_to_user_input.additional_properties = d
         return assign_option_to_user_input
 
     @property

@@ -9,6 +9,16 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="AssignedOption")
+_KNOWN_KEYS: frozenset[str] = frozenset(
+    {
+        "id",
+        "attributeId",
+        "value",
+        "slug",
+        "assignedUserIds",
+    }
+)
+"""The body keys that are fields; any other key is an additional property."""
 
 
 @_attrs_define
@@ -57,26 +67,27 @@ class AssignedOption:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        id = d.pop("id")
+        id = src_dict["id"]
 
-        attribute_id = d.pop("attributeId")
+        attribute_id = src_dict["attributeId"]
 
-        value = d.pop("value")
+        value = src_dict["value"]
 
-        slug = d.pop("slug")
+        slug = src_dict["slug"]
 
-        assigned_user_ids = cast(list[int], d.pop("assignedUserIds"))
+        assigned_user_ids = cast(list[int], src_dict["assignedUserIds"])
 
         assigned_option = cls(
-            id=id,
-            attribute_id=attribute_id,
-            value=value,
-            slug=slug,
-            assigned_user_ids=assigned_user_ids,
+            id,
+            attribute_id,
+            value,
+            slug,
+            assigned_user_ids,
         )
 
-        assigned_option.additional_properties = d
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            d = {key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS}
+            assigned_option.additional_properties = d
         return assigned_option
 
     @property

@@ -15,6 +15,16 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="AssignmentHistory")
+_KNOWN_KEYS: frozenset[str] = frozenset(
+    {
+        "userId",
+        "membershipId",
+        "auditLogs",
+        "hasMore",
+        "nextCursor",
+    }
+)
+"""The body keys that are fields; any other key is an additional property."""
 
 
 @_attrs_define
@@ -69,31 +79,32 @@ class AssignmentHistory:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.assignment_history_entry import AssignmentHistoryEntry  # noqa: PLC0415
 
-        d = dict(src_dict)
-        user_id = d.pop("userId")
+        user_id = src_dict["userId"]
 
-        membership_id = d.pop("membershipId")
+        membership_id = src_dict["membershipId"]
 
         audit_logs = []
-        _audit_logs = d.pop("auditLogs")
+        _audit_logs = src_dict["auditLogs"]
         for audit_logs_item_data in _audit_logs:
             audit_logs_item = AssignmentHistoryEntry.from_dict(audit_logs_item_data)
 
             audit_logs.append(audit_logs_item)
 
-        has_more = d.pop("hasMore")
+        has_more = src_dict["hasMore"]
 
-        next_cursor = d.pop("nextCursor", UNSET)
+        next_cursor = src_dict.get("nextCursor", UNSET)
 
         assignment_history = cls(
-            user_id=user_id,
-            membership_id=membership_id,
-            audit_logs=audit_logs,
-            has_more=has_more,
-            next_cursor=next_cursor,
+            user_id,
+            membership_id,
+            audit_logs,
+            has_more,
+            next_cursor,
         )
 
-        assignment_history.additional_properties = d
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            d = {key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS}
+            assignment_history.additional_properties = d
         return assignment_history
 
     @property

@@ -11,6 +11,15 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AssignmentHistoryActor")
+_KNOWN_KEYS: frozenset[str] = frozenset(
+    {
+        "type",
+        "displayName",
+        "displayEmail",
+        "displayAvatar",
+    }
+)
+"""The body keys that are fields; any other key is an additional property."""
 
 
 @_attrs_define
@@ -64,10 +73,9 @@ class AssignmentHistoryActor:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        type_ = d.pop("type")
+        type_ = src_dict["type"]
 
-        display_name = d.pop("displayName")
+        display_name = src_dict["displayName"]
 
         def _parse_display_email(data: object) -> None | str | Unset:
             if data is None:
@@ -76,7 +84,7 @@ class AssignmentHistoryActor:
                 return data
             return cast(None | str | Unset, data)
 
-        display_email = _parse_display_email(d.pop("displayEmail", UNSET))
+        display_email = _parse_display_email(src_dict.get("displayEmail", UNSET))
 
         def _parse_display_avatar(data: object) -> None | str | Unset:
             if data is None:
@@ -85,16 +93,18 @@ class AssignmentHistoryActor:
                 return data
             return cast(None | str | Unset, data)
 
-        display_avatar = _parse_display_avatar(d.pop("displayAvatar", UNSET))
+        display_avatar = _parse_display_avatar(src_dict.get("displayAvatar", UNSET))
 
         assignment_history_actor = cls(
-            type_=type_,
-            display_name=display_name,
-            display_email=display_email,
-            display_avatar=display_avatar,
+            type_,
+            display_name,
+            display_email,
+            display_avatar,
         )
 
-        assignment_history_actor.additional_properties = d
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            d = {key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS}
+            assignment_history_actor.additional_properties = d
         return assignment_history_actor
 
     @property

@@ -9,6 +9,15 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="AssignmentHistoryAttribute")
+_KNOWN_KEYS: frozenset[str] = frozenset(
+    {
+        "id",
+        "slug",
+        "name",
+        "type",
+    }
+)
+"""The body keys that are fields; any other key is an additional property."""
 
 
 @_attrs_define
@@ -52,23 +61,24 @@ class AssignmentHistoryAttribute:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        id = d.pop("id")
+        id = src_dict["id"]
 
-        slug = d.pop("slug")
+        slug = src_dict["slug"]
 
-        name = d.pop("name")
+        name = src_dict["name"]
 
-        type_ = d.pop("type")
+        type_ = src_dict["type"]
 
         assignment_history_attribute = cls(
-            id=id,
-            slug=slug,
-            name=name,
-            type_=type_,
+            id,
+            slug,
+            name,
+            type_,
         )
 
-        assignment_history_attribute.additional_properties = d
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            d = {key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS}
+            assignment_history_attribute.additional_properties = d
         return assignment_history_attribute
 
     @property

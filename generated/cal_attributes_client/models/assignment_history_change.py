@@ -16,6 +16,15 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="AssignmentHistoryChange")
+_KNOWN_KEYS: frozenset[str] = frozenset(
+    {
+        "type",
+        "attribute",
+        "previous",
+        "current",
+    }
+)
+"""The body keys that are fields; any other key is an additional property."""
 
 
 @_attrs_define
@@ -78,10 +87,9 @@ class AssignmentHistoryChange:
         from ..models.assignment_history_attribute import AssignmentHistoryAttribute  # noqa: PLC0415
         from ..models.assignment_history_value import AssignmentHistoryValue  # noqa: PLC0415
 
-        d = dict(src_dict)
-        type_ = d.pop("type")
+        type_ = src_dict["type"]
 
-        attribute = AssignmentHistoryAttribute.from_dict(d.pop("attribute"))
+        attribute = AssignmentHistoryAttribute.from_dict(src_dict["attribute"])
 
         def _parse_previous(data: object) -> AssignmentHistoryValue | None | Unset:
             if data is None:
@@ -98,7 +106,7 @@ class AssignmentHistoryChange:
                 pass
             return cast(AssignmentHistoryValue | None | Unset, data)
 
-        previous = _parse_previous(d.pop("previous", UNSET))
+        previous = _parse_previous(src_dict.get("previous", UNSET))
 
         def _parse_current(data: object) -> AssignmentHistoryValue | None | Unset:
             if data is None:
@@ -115,16 +123,18 @@ class AssignmentHistoryChange:
                 pass
             return cast(AssignmentHistoryValue | None | Unset, data)
 
-        current = _parse_current(d.pop("current", UNSET))
+        current = _parse_current(src_dict.get("current", UNSET))
 
         assignment_history_change = cls(
-            type_=type_,
-            attribute=attribute,
-            previous=previous,
-            current=current,
+            type_,
+            attribute,
+            previous,
+            current,
         )
 
-        assignment_history_change.additional_properties = d
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            d = {key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS}
+            assignment_history_change.additional_properties = d
         return assignment_history_change
 
     @property

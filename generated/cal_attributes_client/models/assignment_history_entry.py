@@ -18,6 +18,18 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="AssignmentHistoryEntry")
+_KNOWN_KEYS: frozenset[str] = frozenset(
+    {
+        "id",
+        "timestamp",
+        "source",
+        "actor",
+        "sourceContext",
+        "changes",
+        "hasError",
+    }
+)
+"""The body keys that are fields; any other key is an additional property."""
 
 
 @_attrs_define
@@ -84,37 +96,38 @@ class AssignmentHistoryEntry:
         from ..models.assignment_history_change import AssignmentHistoryChange  # noqa: PLC0415
         from ..models.assignment_history_entry_source_context import AssignmentHistoryEntrySourceContext  # noqa: PLC0415
 
-        d = dict(src_dict)
-        id = d.pop("id")
+        id = src_dict["id"]
 
-        timestamp = datetime.datetime.fromisoformat(d.pop("timestamp"))
+        timestamp = datetime.datetime.fromisoformat(src_dict["timestamp"])
 
-        source = d.pop("source")
+        source = src_dict["source"]
 
-        actor = AssignmentHistoryActor.from_dict(d.pop("actor"))
+        actor = AssignmentHistoryActor.from_dict(src_dict["actor"])
 
-        source_context = AssignmentHistoryEntrySourceContext.from_dict(d.pop("sourceContext"))
+        source_context = AssignmentHistoryEntrySourceContext.from_dict(src_dict["sourceContext"])
 
         changes = []
-        _changes = d.pop("changes")
+        _changes = src_dict["changes"]
         for changes_item_data in _changes:
             changes_item = AssignmentHistoryChange.from_dict(changes_item_data)
 
             changes.append(changes_item)
 
-        has_error = d.pop("hasError", UNSET)
+        has_error = src_dict.get("hasError", UNSET)
 
         assignment_history_entry = cls(
-            id=id,
-            timestamp=timestamp,
-            source=source,
-            actor=actor,
-            source_context=source_context,
-            changes=changes,
-            has_error=has_error,
+            id,
+            timestamp,
+            source,
+            actor,
+            source_context,
+            changes,
+            has_error,
         )
 
-        assignment_history_entry.additional_properties = d
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            d = {key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS}
+            assignment_history_entry.additional_properties = d
         return assignment_history_entry
 
     @property

@@ -9,6 +9,8 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="AssignmentHistoryEntrySourceContext")
+_KNOWN_KEYS: frozenset[str] = frozenset({})
+"""The body keys that are fields; any other key is an additional property."""
 
 
 @_attrs_define
@@ -26,10 +28,11 @@ class AssignmentHistoryEntrySourceContext:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
         assignment_history_entry_source_context = cls()
 
-        assignment_history_entry_source_context.additional_properties = d
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            d = {key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS}
+            assignment_history_entry_source_context.additional_properties = d
         return assignment_history_entry_source_context
 
     @property

@@ -13,6 +13,13 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="AssignmentHistoryResponse")
+_KNOWN_KEYS: frozenset[str] = frozenset(
+    {
+        "status",
+        "data",
+    }
+)
+"""The body keys that are fields; any other key is an additional property."""
 
 
 @_attrs_define
@@ -47,19 +54,20 @@ class AssignmentHistoryResponse:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.assignment_history import AssignmentHistory  # noqa: PLC0415
 
-        d = dict(src_dict)
-        status = cast(Literal["success"], d.pop("status"))
+        status = cast(Literal["success"], src_dict["status"])
         if status != "success":
             raise ValueError(f"status must match const 'success', got '{status}'")
 
-        data = AssignmentHistory.from_dict(d.pop("data"))
+        data = AssignmentHistory.from_dict(src_dict["data"])
 
         assignment_history_response = cls(
-            status=status,
-            data=data,
+            status,
+            data,
         )
 
-        assignment_history_response.additional_properties = d
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            d = {key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS}
+            assignment_history_response.additional_properties = d
         return assignment_history_response
 
     @property

@@ -11,6 +11,15 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AssignmentHistoryValue")
+_KNOWN_KEYS: frozenset[str] = frozenset(
+    {
+        "optionId",
+        "optionSlug",
+        "value",
+        "weight",
+    }
+)
+"""The body keys that are fields; any other key is an additional property."""
 
 
 @_attrs_define
@@ -59,12 +68,11 @@ class AssignmentHistoryValue:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        option_id = d.pop("optionId")
+        option_id = src_dict["optionId"]
 
-        option_slug = d.pop("optionSlug")
+        option_slug = src_dict["optionSlug"]
 
-        value = d.pop("value")
+        value = src_dict["value"]
 
         def _parse_weight(data: object) -> int | None | Unset:
             if data is None:
@@ -73,16 +81,18 @@ class AssignmentHistoryValue:
                 return data
             return cast(int | None | Unset, data)
 
-        weight = _parse_weight(d.pop("weight", UNSET))
+        weight = _parse_weight(src_dict.get("weight", UNSET))
 
         assignment_history_value = cls(
-            option_id=option_id,
-            option_slug=option_slug,
-            value=value,
-            weight=weight,
+            option_id,
+            option_slug,
+            value,
+            weight,
         )
 
-        assignment_history_value.additional_properties = d
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            d = {key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS}
+            assignment_history_value.additional_properties = d
         return assignment_history_value
 
     @property

@@ -13,6 +13,22 @@ from ..models.attribute_type import AttributeType
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Attribute")
+_KNOWN_KEYS: frozenset[str] = frozenset(
+    {
+        "id",
+        "teamId",
+        "type",
+        "name",
+        "slug",
+        "enabled",
+        "usersCanEditRelation",
+        "isWeightsEnabled",
+        "isLocked",
+        "createdAt",
+        "updatedAt",
+    }
+)
+"""The body keys that are fields; any other key is an additional property."""
 
 
 @_attrs_define
@@ -100,33 +116,32 @@ class Attribute:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        id = d.pop("id")
+        id = src_dict["id"]
 
-        team_id = d.pop("teamId")
+        team_id = src_dict["teamId"]
 
-        type_ = AttributeType(d.pop("type"))
+        type_ = AttributeType(src_dict["type"])
 
-        name = d.pop("name")
+        name = src_dict["name"]
 
-        slug = d.pop("slug")
+        slug = src_dict["slug"]
 
-        enabled = d.pop("enabled")
+        enabled = src_dict["enabled"]
 
-        users_can_edit_relation = d.pop("usersCanEditRelation", UNSET)
+        users_can_edit_relation = src_dict.get("usersCanEditRelation", UNSET)
 
-        is_weights_enabled = d.pop("isWeightsEnabled", UNSET)
+        is_weights_enabled = src_dict.get("isWeightsEnabled", UNSET)
 
-        is_locked = d.pop("isLocked", UNSET)
+        is_locked = src_dict.get("isLocked", UNSET)
 
-        _created_at = d.pop("createdAt", UNSET)
+        _created_at = src_dict.get("createdAt", UNSET)
         created_at: datetime.datetime | Unset
         if isinstance(_created_at, Unset):
             created_at = UNSET
         else:
             created_at = datetime.datetime.fromisoformat(_created_at)
 
-        _updated_at = d.pop("updatedAt", UNSET)
+        _updated_at = src_dict.get("updatedAt", UNSET)
         updated_at: datetime.datetime | Unset
         if isinstance(_updated_at, Unset):
             updated_at = UNSET
@@ -134,20 +149,22 @@ class Attribute:
             updated_at = datetime.datetime.fromisoformat(_updated_at)
 
         attribute = cls(
-            id=id,
-            team_id=team_id,
-            type_=type_,
-            name=name,
-            slug=slug,
-            enabled=enabled,
-            users_can_edit_relation=users_can_edit_relation,
-            is_weights_enabled=is_weights_enabled,
-            is_locked=is_locked,
-            created_at=created_at,
-            updated_at=updated_at,
+            id,
+            team_id,
+            type_,
+            name,
+            slug,
+            enabled,
+            users_can_edit_relation,
+            is_weights_enabled,
+            is_locked,
+            created_at,
+            updated_at,
         )
 
-        attribute.additional_properties = d
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            d = {key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS}
+            attribute.additional_properties = d
         return attribute
 
     @property

@@ -12,6 +12,21 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AttributeAssignment")
+_KNOWN_KEYS: frozenset[str] = frozenset(
+    {
+        "id",
+        "memberId",
+        "attributeOptionId",
+        "weight",
+        "createdAt",
+        "createdById",
+        "createdByDSyncId",
+        "updatedAt",
+        "updatedById",
+        "updatedByDSyncId",
+    }
+)
+"""The body keys that are fields; any other key is an additional property."""
 
 
 @_attrs_define
@@ -120,12 +135,11 @@ class AttributeAssignment:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        id = d.pop("id")
+        id = src_dict["id"]
 
-        member_id = d.pop("memberId")
+        member_id = src_dict["memberId"]
 
-        attribute_option_id = d.pop("attributeOptionId")
+        attribute_option_id = src_dict["attributeOptionId"]
 
         def _parse_weight(data: object) -> int | None | Unset:
             if data is None:
@@ -134,9 +148,9 @@ class AttributeAssignment:
                 return data
             return cast(int | None | Unset, data)
 
-        weight = _parse_weight(d.pop("weight", UNSET))
+        weight = _parse_weight(src_dict.get("weight", UNSET))
 
-        _created_at = d.pop("createdAt", UNSET)
+        _created_at = src_dict.get("createdAt", UNSET)
         created_at: datetime.datetime | Unset
         if isinstance(_created_at, Unset):
             created_at = UNSET
@@ -150,7 +164,7 @@ class AttributeAssignment:
                 return data
             return cast(int | None | Unset, data)
 
-        created_by_id = _parse_created_by_id(d.pop("createdById", UNSET))
+        created_by_id = _parse_created_by_id(src_dict.get("createdById", UNSET))
 
         def _parse_created_by_d_sync_id(data: object) -> None | str | Unset:
             if data is None:
@@ -159,7 +173,7 @@ class AttributeAssignment:
                 return data
             return cast(None | str | Unset, data)
 
-        created_by_d_sync_id = _parse_created_by_d_sync_id(d.pop("createdByDSyncId", UNSET))
+        created_by_d_sync_id = _parse_created_by_d_sync_id(src_dict.get("createdByDSyncId", UNSET))
 
         def _parse_updated_at(data: object) -> datetime.datetime | None | Unset:
             if data is None:
@@ -176,7 +190,7 @@ class AttributeAssignment:
                 pass
             return cast(datetime.datetime | None | Unset, data)
 
-        updated_at = _parse_updated_at(d.pop("updatedAt", UNSET))
+        updated_at = _parse_updated_at(src_dict.get("updatedAt", UNSET))
 
         def _parse_updated_by_id(data: object) -> int | None | Unset:
             if data is None:
@@ -185,7 +199,7 @@ class AttributeAssignment:
                 return data
             return cast(int | None | Unset, data)
 
-        updated_by_id = _parse_updated_by_id(d.pop("updatedById", UNSET))
+        updated_by_id = _parse_updated_by_id(src_dict.get("updatedById", UNSET))
 
         def _parse_updated_by_d_sync_id(data: object) -> None | str | Unset:
             if data is None:
@@ -194,22 +208,24 @@ class AttributeAssignment:
                 return data
             return cast(None | str | Unset, data)
 
-        updated_by_d_sync_id = _parse_updated_by_d_sync_id(d.pop("updatedByDSyncId", UNSET))
+        updated_by_d_sync_id = _parse_updated_by_d_sync_id(src_dict.get("updatedByDSyncId", UNSET))
 
         attribute_assignment = cls(
-            id=id,
-            member_id=member_id,
-            attribute_option_id=attribute_option_id,
-            weight=weight,
-            created_at=created_at,
-            created_by_id=created_by_id,
-            created_by_d_sync_id=created_by_d_sync_id,
-            updated_at=updated_at,
-            updated_by_id=updated_by_id,
-            updated_by_d_sync_id=updated_by_d_sync_id,
+            id,
+            member_id,
+            attribute_option_id,
+            weight,
+            created_at,
+            created_by_id,
+            created_by_d_sync_id,
+            updated_at,
+            updated_by_id,
+            updated_by_d_sync_id,
         )
 
-        attribute_assignment.additional_properties = d
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            d = {key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS}
+            attribute_assignment.additional_properties = d
         return attribute_assignment
 
     @property

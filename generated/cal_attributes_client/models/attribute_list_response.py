@@ -13,6 +13,13 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="AttributeListResponse")
+_KNOWN_KEYS: frozenset[str] = frozenset(
+    {
+        "status",
+        "data",
+    }
+)
+"""The body keys that are fields; any other key is an additional property."""
 
 
 @_attrs_define
@@ -50,24 +57,25 @@ class AttributeListResponse:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.attribute import Attribute  # noqa: PLC0415
 
-        d = dict(src_dict)
-        status = cast(Literal["success"], d.pop("status"))
+        status = cast(Literal["success"], src_dict["status"])
         if status != "success":
             raise ValueError(f"status must match const 'success', got '{status}'")
 
         data = []
-        _data = d.pop("data")
+        _data = src_dict["data"]
         for data_item_data in _data:
             data_item = Attribute.from_dict(data_item_data)
 
             data.append(data_item)
 
         attribute_list_response = cls(
-            status=status,
-            data=data,
+            status,
+            data,
         )
 
-        attribute_list_response.additional_properties = d
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            d = {key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS}
+            attribute_list_response.additional_properties = d
         return attribute_list_response
 
     @property

@@ -11,6 +11,17 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AttributeOption")
+_KNOWN_KEYS: frozenset[str] = frozenset(
+    {
+        "id",
+        "attributeId",
+        "value",
+        "slug",
+        "isGroup",
+        "contains",
+    }
+)
+"""The body keys that are fields; any other key is an additional property."""
 
 
 @_attrs_define
@@ -68,29 +79,30 @@ class AttributeOption:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        id = d.pop("id")
+        id = src_dict["id"]
 
-        attribute_id = d.pop("attributeId")
+        attribute_id = src_dict["attributeId"]
 
-        value = d.pop("value")
+        value = src_dict["value"]
 
-        slug = d.pop("slug")
+        slug = src_dict["slug"]
 
-        is_group = d.pop("isGroup", UNSET)
+        is_group = src_dict.get("isGroup", UNSET)
 
-        contains = cast(list[str], d.pop("contains", UNSET))
+        contains = cast(list[str], src_dict.get("contains", UNSET))
 
         attribute_option = cls(
-            id=id,
-            attribute_id=attribute_id,
-            value=value,
-            slug=slug,
-            is_group=is_group,
-            contains=contains,
+            id,
+            attribute_id,
+            value,
+            slug,
+            is_group,
+            contains,
         )
 
-        attribute_option.additional_properties = d
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            d = {key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS}
+            attribute_option.additional_properties = d
         return attribute_option
 
     @property

@@ -13,6 +13,13 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="AttributeResponse")
+_KNOWN_KEYS: frozenset[str] = frozenset(
+    {
+        "status",
+        "data",
+    }
+)
+"""The body keys that are fields; any other key is an additional property."""
 
 
 @_attrs_define
@@ -47,19 +54,20 @@ class AttributeResponse:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.attribute import Attribute  # noqa: PLC0415
 
-        d = dict(src_dict)
-        status = cast(Literal["success"], d.pop("status"))
+        status = cast(Literal["success"], src_dict["status"])
         if status != "success":
             raise ValueError(f"status must match const 'success', got '{status}'")
 
-        data = Attribute.from_dict(d.pop("data"))
+        data = Attribute.from_dict(src_dict["data"])
 
         attribute_response = cls(
-            status=status,
-            data=data,
+            status,
+            data,
         )
 
-        attribute_response.additional_properties = d
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            d = {key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS}
+            attribute_response.additional_properties = d
         return attribute_response
 
     @property

@@ -16,6 +16,16 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="CreateAttributeInput")
+_KNOWN_KEYS: frozenset[str] = frozenset(
+    {
+        "name",
+        "slug",
+        "type",
+        "options",
+        "enabled",
+    }
+)
+"""The body keys that are fields; any other key is an additional property."""
 
 
 @_attrs_define
@@ -70,31 +80,32 @@ class CreateAttributeInput:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.create_attribute_option_input import CreateAttributeOptionInput  # noqa: PLC0415
 
-        d = dict(src_dict)
-        name = d.pop("name")
+        name = src_dict["name"]
 
-        slug = d.pop("slug")
+        slug = src_dict["slug"]
 
-        type_ = AttributeType(d.pop("type"))
+        type_ = AttributeType(src_dict["type"])
 
         options = []
-        _options = d.pop("options")
+        _options = src_dict["options"]
         for options_item_data in _options:
             options_item = CreateAttributeOptionInput.from_dict(options_item_data)
 
             options.append(options_item)
 
-        enabled = d.pop("enabled", UNSET)
+        enabled = src_dict.get("enabled", UNSET)
 
         create_attribute_input = cls(
-            name=name,
-            slug=slug,
-            type_=type_,
-            options=options,
-            enabled=enabled,
+            name,
+            slug,
+            type_,
+            options,
+            enabled,
         )
 
-        create_attribute_input.additional_properties = d
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            d = {key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS}
+            create_attribute_input.additional_properties = d
         return create_attribute_input
 
     @property

@@ -9,6 +9,13 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="CreateAttributeOptionInput")
+_KNOWN_KEYS: frozenset[str] = frozenset(
+    {
+        "value",
+        "slug",
+    }
+)
+"""The body keys that are fields; any other key is an additional property."""
 
 
 @_attrs_define
@@ -42,17 +49,18 @@ class CreateAttributeOptionInput:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        value = d.pop("value")
+        value = src_dict["value"]
 
-        slug = d.pop("slug")
+        slug = src_dict["slug"]
 
         create_attribute_option_input = cls(
-            value=value,
-            slug=slug,
+            value,
+            slug,
         )
 
-        create_attribute_option_input.additional_properties = d
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            d = {key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS}
+            create_attribute_option_input.additional_properties = d
         return create_attribute_option_input
 
     @property

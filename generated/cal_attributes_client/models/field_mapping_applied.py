@@ -12,6 +12,22 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="FieldMappingApplied")
+_KNOWN_KEYS: frozenset[str] = frozenset(
+    {
+        "id",
+        "runId",
+        "attributeSlug",
+        "attributeName",
+        "sourceField",
+        "outcome",
+        "createdAt",
+        "fieldMappingId",
+        "attributeId",
+        "previousValue",
+        "newValue",
+    }
+)
+"""The body keys that are fields; any other key is an additional property."""
 
 
 @_attrs_define
@@ -110,20 +126,19 @@ class FieldMappingApplied:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        id = d.pop("id")
+        id = src_dict["id"]
 
-        run_id = d.pop("runId")
+        run_id = src_dict["runId"]
 
-        attribute_slug = d.pop("attributeSlug")
+        attribute_slug = src_dict["attributeSlug"]
 
-        attribute_name = d.pop("attributeName")
+        attribute_name = src_dict["attributeName"]
 
-        source_field = d.pop("sourceField")
+        source_field = src_dict["sourceField"]
 
-        outcome = d.pop("outcome")
+        outcome = src_dict["outcome"]
 
-        created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
+        created_at = datetime.datetime.fromisoformat(src_dict["createdAt"])
 
         def _parse_field_mapping_id(data: object) -> None | str | Unset:
             if data is None:
@@ -132,7 +147,7 @@ class FieldMappingApplied:
                 return data
             return cast(None | str | Unset, data)
 
-        field_mapping_id = _parse_field_mapping_id(d.pop("fieldMappingId", UNSET))
+        field_mapping_id = _parse_field_mapping_id(src_dict.get("fieldMappingId", UNSET))
 
         def _parse_attribute_id(data: object) -> None | str | Unset:
             if data is None:
@@ -141,7 +156,7 @@ class FieldMappingApplied:
                 return data
             return cast(None | str | Unset, data)
 
-        attribute_id = _parse_attribute_id(d.pop("attributeId", UNSET))
+        attribute_id = _parse_attribute_id(src_dict.get("attributeId", UNSET))
 
         def _parse_previous_value(data: object) -> None | str | Unset:
             if data is None:
@@ -150,7 +165,7 @@ class FieldMappingApplied:
                 return data
             return cast(None | str | Unset, data)
 
-        previous_value = _parse_previous_value(d.pop("previousValue", UNSET))
+        previous_value = _parse_previous_value(src_dict.get("previousValue", UNSET))
 
         def _parse_new_value(data: object) -> None | str | Unset:
             if data is None:
@@ -159,23 +174,25 @@ class FieldMappingApplied:
                 return data
             return cast(None | str | Unset, data)
 
-        new_value = _parse_new_value(d.pop("newValue", UNSET))
+        new_value = _parse_new_value(src_dict.get("newValue", UNSET))
 
         field_mapping_applied = cls(
-            id=id,
-            run_id=run_id,
-            attribute_slug=attribute_slug,
-            attribute_name=attribute_name,
-            source_field=source_field,
-            outcome=outcome,
-            created_at=created_at,
-            field_mapping_id=field_mapping_id,
-            attribute_id=attribute_id,
-            previous_value=previous_value,
-            new_value=new_value,
+            id,
+            run_id,
+            attribute_slug,
+            attribute_name,
+            source_field,
+            outcome,
+            created_at,
+            field_mapping_id,
+            attribute_id,
+            previous_value,
+            new_value,
         )
 
-        field_mapping_applied.additional_properties = d
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            d = {key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS}
+            field_mapping_applied.additional_properties = d
         return field_mapping_applied
 
     @property

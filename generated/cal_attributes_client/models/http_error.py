@@ -13,6 +13,14 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="HttpError")
+_KNOWN_KEYS: frozenset[str] = frozenset(
+    {
+        "code",
+        "message",
+        "details",
+    }
+)
+"""The body keys that are fields; any other key is an additional property."""
 
 
 @_attrs_define
@@ -52,20 +60,21 @@ class HttpError:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.http_error_details import HttpErrorDetails  # noqa: PLC0415
 
-        d = dict(src_dict)
-        code = d.pop("code")
+        code = src_dict["code"]
 
-        message = d.pop("message")
+        message = src_dict["message"]
 
-        details = HttpErrorDetails.from_dict(d.pop("details"))
+        details = HttpErrorDetails.from_dict(src_dict["details"])
 
         http_error = cls(
-            code=code,
-            message=message,
-            details=details,
+            code,
+            message,
+            details,
         )
 
-        http_error.additional_properties = d
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            d = {key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS}
+            http_error.additional_properties = d
         return http_error
 
     @property

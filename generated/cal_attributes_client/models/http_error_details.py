@@ -9,6 +9,14 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="HttpErrorDetails")
+_KNOWN_KEYS: frozenset[str] = frozenset(
+    {
+        "message",
+        "error",
+        "statusCode",
+    }
+)
+"""The body keys that are fields; any other key is an additional property."""
 
 
 @_attrs_define
@@ -47,20 +55,21 @@ class HttpErrorDetails:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        message = d.pop("message")
+        message = src_dict["message"]
 
-        error = d.pop("error")
+        error = src_dict["error"]
 
-        status_code = d.pop("statusCode")
+        status_code = src_dict["statusCode"]
 
         http_error_details = cls(
-            message=message,
-            error=error,
-            status_code=status_code,
+            message,
+            error,
+            status_code,
         )
 
-        http_error_details.additional_properties = d
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            d = {key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS}
+            http_error_details.additional_properties = d
         return http_error_details
 
     @property

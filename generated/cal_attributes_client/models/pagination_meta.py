@@ -11,6 +11,13 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="PaginationMeta")
+_KNOWN_KEYS: frozenset[str] = frozenset(
+    {
+        "hasMore",
+        "nextCursor",
+    }
+)
+"""The body keys that are fields; any other key is an additional property."""
 
 
 @_attrs_define
@@ -45,17 +52,18 @@ class PaginationMeta:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        has_more = d.pop("hasMore")
+        has_more = src_dict["hasMore"]
 
-        next_cursor = d.pop("nextCursor", UNSET)
+        next_cursor = src_dict.get("nextCursor", UNSET)
 
         pagination_meta = cls(
-            has_more=has_more,
-            next_cursor=next_cursor,
+            has_more,
+            next_cursor,
         )
 
-        pagination_meta.additional_properties = d
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            d = {key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS}
+            pagination_meta.additional_properties = d
         return pagination_meta
 
     @property

@@ -9,6 +9,13 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="PlainServerErrorResponse")
+_KNOWN_KEYS: frozenset[str] = frozenset(
+    {
+        "statusCode",
+        "message",
+    }
+)
+"""The body keys that are fields; any other key is an additional property."""
 
 
 @_attrs_define
@@ -42,19 +49,20 @@ class PlainServerErrorResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        status_code = cast(Literal[500], d.pop("statusCode"))
+        status_code = cast(Literal[500], src_dict["statusCode"])
         if status_code != 500:
             raise ValueError(f"statusCode must match const 500, got '{status_code}'")
 
-        message = d.pop("message")
+        message = src_dict["message"]
 
         plain_server_error_response = cls(
-            status_code=status_code,
-            message=message,
+            status_code,
+            message,
         )
 
-        plain_server_error_response.additional_properties = d
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            d = {key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS}
+            plain_server_error_response.additional_properties = d
         return plain_server_error_response
 
     @property

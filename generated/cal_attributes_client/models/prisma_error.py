@@ -11,6 +11,13 @@ from attrs import field as _attrs_field
 from ..models.prisma_error_code import PrismaErrorCode
 
 T = TypeVar("T", bound="PrismaError")
+_KNOWN_KEYS: frozenset[str] = frozenset(
+    {
+        "code",
+        "message",
+    }
+)
+"""The body keys that are fields; any other key is an additional property."""
 
 
 @_attrs_define
@@ -44,17 +51,18 @@ class PrismaError:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        code = PrismaErrorCode(d.pop("code"))
+        code = PrismaErrorCode(src_dict["code"])
 
-        message = d.pop("message")
+        message = src_dict["message"]
 
         prisma_error = cls(
-            code=code,
-            message=message,
+            code,
+            message,
         )
 
-        prisma_error.additional_properties = d
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            d = {key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS}
+            prisma_error.additional_properties = d
         return prisma_error
 
     @property

@@ -9,6 +9,14 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="RateLimitError")
+_KNOWN_KEYS: frozenset[str] = frozenset(
+    {
+        "code",
+        "message",
+        "details",
+    }
+)
+"""The body keys that are fields; any other key is an additional property."""
 
 
 @_attrs_define
@@ -46,22 +54,23 @@ class RateLimitError:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        code = cast(Literal["ThrottlerException"], d.pop("code"))
+        code = cast(Literal["ThrottlerException"], src_dict["code"])
         if code != "ThrottlerException":
             raise ValueError(f"code must match const 'ThrottlerException', got '{code}'")
 
-        message = d.pop("message")
+        message = src_dict["message"]
 
-        details = d.pop("details")
+        details = src_dict["details"]
 
         rate_limit_error = cls(
-            code=code,
-            message=message,
-            details=details,
+            code,
+            message,
+            details,
         )
 
-        rate_limit_error.additional_properties = d
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            d = {key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS}
+            rate_limit_error.additional_properties = d
         return rate_limit_error
 
     @property

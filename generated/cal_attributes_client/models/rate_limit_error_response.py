@@ -14,6 +14,15 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="RateLimitErrorResponse")
+_KNOWN_KEYS: frozenset[str] = frozenset(
+    {
+        "status",
+        "timestamp",
+        "path",
+        "error",
+    }
+)
+"""The body keys that are fields; any other key is an additional property."""
 
 
 @_attrs_define
@@ -59,25 +68,26 @@ class RateLimitErrorResponse:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.rate_limit_error import RateLimitError  # noqa: PLC0415
 
-        d = dict(src_dict)
-        status = cast(Literal["error"], d.pop("status"))
+        status = cast(Literal["error"], src_dict["status"])
         if status != "error":
             raise ValueError(f"status must match const 'error', got '{status}'")
 
-        timestamp = datetime.datetime.fromisoformat(d.pop("timestamp"))
+        timestamp = datetime.datetime.fromisoformat(src_dict["timestamp"])
 
-        path = d.pop("path")
+        path = src_dict["path"]
 
-        error = RateLimitError.from_dict(d.pop("error"))
+        error = RateLimitError.from_dict(src_dict["error"])
 
         rate_limit_error_response = cls(
-            status=status,
-            timestamp=timestamp,
-            path=path,
-            error=error,
+            status,
+            timestamp,
+            path,
+            error,
         )
 
-        rate_limit_error_response.additional_properties = d
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            d = {key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS}
+            rate_limit_error_response.additional_properties = d
         return rate_limit_error_response
 
     @property

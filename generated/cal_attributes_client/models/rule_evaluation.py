@@ -12,6 +12,23 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="RuleEvaluation")
+_KNOWN_KEYS: frozenset[str] = frozenset(
+    {
+        "id",
+        "runId",
+        "evaluationOrder",
+        "attributeKey",
+        "operator",
+        "expectedValueType",
+        "actualValueType",
+        "passed",
+        "createdAt",
+        "ruleId",
+        "expectedValue",
+        "actualValue",
+    }
+)
+"""The body keys that are fields; any other key is an additional property."""
 
 
 @_attrs_define
@@ -110,24 +127,23 @@ class RuleEvaluation:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        id = d.pop("id")
+        id = src_dict["id"]
 
-        run_id = d.pop("runId")
+        run_id = src_dict["runId"]
 
-        evaluation_order = d.pop("evaluationOrder")
+        evaluation_order = src_dict["evaluationOrder"]
 
-        attribute_key = d.pop("attributeKey")
+        attribute_key = src_dict["attributeKey"]
 
-        operator = d.pop("operator")
+        operator = src_dict["operator"]
 
-        expected_value_type = d.pop("expectedValueType")
+        expected_value_type = src_dict["expectedValueType"]
 
-        actual_value_type = d.pop("actualValueType")
+        actual_value_type = src_dict["actualValueType"]
 
-        passed = d.pop("passed")
+        passed = src_dict["passed"]
 
-        created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
+        created_at = datetime.datetime.fromisoformat(src_dict["createdAt"])
 
         def _parse_rule_id(data: object) -> None | str | Unset:
             if data is None:
@@ -136,7 +152,7 @@ class RuleEvaluation:
                 return data
             return cast(None | str | Unset, data)
 
-        rule_id = _parse_rule_id(d.pop("ruleId", UNSET))
+        rule_id = _parse_rule_id(src_dict.get("ruleId", UNSET))
 
         def _parse_expected_value(data: object) -> None | str | Unset:
             if data is None:
@@ -145,7 +161,7 @@ class RuleEvaluation:
                 return data
             return cast(None | str | Unset, data)
 
-        expected_value = _parse_expected_value(d.pop("expectedValue", UNSET))
+        expected_value = _parse_expected_value(src_dict.get("expectedValue", UNSET))
 
         def _parse_actual_value(data: object) -> None | str | Unset:
             if data is None:
@@ -154,24 +170,26 @@ class RuleEvaluation:
                 return data
             return cast(None | str | Unset, data)
 
-        actual_value = _parse_actual_value(d.pop("actualValue", UNSET))
+        actual_value = _parse_actual_value(src_dict.get("actualValue", UNSET))
 
         rule_evaluation = cls(
-            id=id,
-            run_id=run_id,
-            evaluation_order=evaluation_order,
-            attribute_key=attribute_key,
-            operator=operator,
-            expected_value_type=expected_value_type,
-            actual_value_type=actual_value_type,
-            passed=passed,
-            created_at=created_at,
-            rule_id=rule_id,
-            expected_value=expected_value,
-            actual_value=actual_value,
+            id,
+            run_id,
+            evaluation_order,
+            attribute_key,
+            operator,
+            expected_value_type,
+            actual_value_type,
+            passed,
+            created_at,
+            rule_id,
+            expected_value,
+            actual_value,
         )
 
-        rule_evaluation.additional_properties = d
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            d = {key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS}
+            rule_evaluation.additional_properties = d
         return rule_evaluation
 
     @property

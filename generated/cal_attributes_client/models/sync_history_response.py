@@ -14,6 +14,14 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="SyncHistoryResponse")
+_KNOWN_KEYS: frozenset[str] = frozenset(
+    {
+        "status",
+        "data",
+        "meta",
+    }
+)
+"""The body keys that are fields; any other key is an additional property."""
 
 
 @_attrs_define
@@ -57,27 +65,28 @@ class SyncHistoryResponse:
         from ..models.pagination_meta import PaginationMeta  # noqa: PLC0415
         from ..models.sync_run import SyncRun  # noqa: PLC0415
 
-        d = dict(src_dict)
-        status = cast(Literal["success"], d.pop("status"))
+        status = cast(Literal["success"], src_dict["status"])
         if status != "success":
             raise ValueError(f"status must match const 'success', got '{status}'")
 
         data = []
-        _data = d.pop("data")
+        _data = src_dict["data"]
         for data_item_data in _data:
             data_item = SyncRun.from_dict(data_item_data)
 
             data.append(data_item)
 
-        meta = PaginationMeta.from_dict(d.pop("meta"))
+        meta = PaginationMeta.from_dict(src_dict["meta"])
 
         sync_history_response = cls(
-            status=status,
-            data=data,
-            meta=meta,
+            status,
+            data,
+            meta,
         )
 
-        sync_history_response.additional_properties = d
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            d = {key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS}
+            sync_history_response.additional_properties = d
         return sync_history_response
 
     @property

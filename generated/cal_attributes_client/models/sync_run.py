@@ -19,6 +19,25 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="SyncRun")
+_KNOWN_KEYS: frozenset[str] = frozenset(
+    {
+        "id",
+        "provider",
+        "status",
+        "signatureVerified",
+        "createdAt",
+        "ruleEvaluations",
+        "appliedFieldMappings",
+        "teamMembershipChanges",
+        "credentialId",
+        "organizationId",
+        "userId",
+        "userName",
+        "externalUserId",
+        "errorMessage",
+    }
+)
+"""The body keys that are fields; any other key is an additional property."""
 
 
 @_attrs_define
@@ -155,33 +174,32 @@ class SyncRun:
         from ..models.rule_evaluation import RuleEvaluation  # noqa: PLC0415
         from ..models.team_membership_change import TeamMembershipChange  # noqa: PLC0415
 
-        d = dict(src_dict)
-        id = d.pop("id")
+        id = src_dict["id"]
 
-        provider = d.pop("provider")
+        provider = src_dict["provider"]
 
-        status = SyncRunStatus(d.pop("status"))
+        status = SyncRunStatus(src_dict["status"])
 
-        signature_verified = d.pop("signatureVerified")
+        signature_verified = src_dict["signatureVerified"]
 
-        created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
+        created_at = datetime.datetime.fromisoformat(src_dict["createdAt"])
 
         rule_evaluations = []
-        _rule_evaluations = d.pop("ruleEvaluations")
+        _rule_evaluations = src_dict["ruleEvaluations"]
         for rule_evaluations_item_data in _rule_evaluations:
             rule_evaluations_item = RuleEvaluation.from_dict(rule_evaluations_item_data)
 
             rule_evaluations.append(rule_evaluations_item)
 
         applied_field_mappings = []
-        _applied_field_mappings = d.pop("appliedFieldMappings")
+        _applied_field_mappings = src_dict["appliedFieldMappings"]
         for applied_field_mappings_item_data in _applied_field_mappings:
             applied_field_mappings_item = FieldMappingApplied.from_dict(applied_field_mappings_item_data)
 
             applied_field_mappings.append(applied_field_mappings_item)
 
         team_membership_changes = []
-        _team_membership_changes = d.pop("teamMembershipChanges")
+        _team_membership_changes = src_dict["teamMembershipChanges"]
         for team_membership_changes_item_data in _team_membership_changes:
             team_membership_changes_item = TeamMembershipChange.from_dict(team_membership_changes_item_data)
 
@@ -194,7 +212,7 @@ class SyncRun:
                 return data
             return cast(int | None | Unset, data)
 
-        credential_id = _parse_credential_id(d.pop("credentialId", UNSET))
+        credential_id = _parse_credential_id(src_dict.get("credentialId", UNSET))
 
         def _parse_organization_id(data: object) -> int | None | Unset:
             if data is None:
@@ -203,7 +221,7 @@ class SyncRun:
                 return data
             return cast(int | None | Unset, data)
 
-        organization_id = _parse_organization_id(d.pop("organizationId", UNSET))
+        organization_id = _parse_organization_id(src_dict.get("organizationId", UNSET))
 
         def _parse_user_id(data: object) -> int | None | Unset:
             if data is None:
@@ -212,7 +230,7 @@ class SyncRun:
                 return data
             return cast(int | None | Unset, data)
 
-        user_id = _parse_user_id(d.pop("userId", UNSET))
+        user_id = _parse_user_id(src_dict.get("userId", UNSET))
 
         def _parse_user_name(data: object) -> None | str | Unset:
             if data is None:
@@ -221,7 +239,7 @@ class SyncRun:
                 return data
             return cast(None | str | Unset, data)
 
-        user_name = _parse_user_name(d.pop("userName", UNSET))
+        user_name = _parse_user_name(src_dict.get("userName", UNSET))
 
         def _parse_external_user_id(data: object) -> None | str | Unset:
             if data is None:
@@ -230,7 +248,7 @@ class SyncRun:
                 return data
             return cast(None | str | Unset, data)
 
-        external_user_id = _parse_external_user_id(d.pop("externalUserId", UNSET))
+        external_user_id = _parse_external_user_id(src_dict.get("externalUserId", UNSET))
 
         def _parse_error_message(data: object) -> None | str | Unset:
             if data is None:
@@ -239,26 +257,28 @@ class SyncRun:
                 return data
             return cast(None | str | Unset, data)
 
-        error_message = _parse_error_message(d.pop("errorMessage", UNSET))
+        error_message = _parse_error_message(src_dict.get("errorMessage", UNSET))
 
         sync_run = cls(
-            id=id,
-            provider=provider,
-            status=status,
-            signature_verified=signature_verified,
-            created_at=created_at,
-            rule_evaluations=rule_evaluations,
-            applied_field_mappings=applied_field_mappings,
-            team_membership_changes=team_membership_changes,
-            credential_id=credential_id,
-            organization_id=organization_id,
-            user_id=user_id,
-            user_name=user_name,
-            external_user_id=external_user_id,
-            error_message=error_message,
+            id,
+            provider,
+            status,
+            signature_verified,
+            created_at,
+            rule_evaluations,
+            applied_field_mappings,
+            team_membership_changes,
+            credential_id,
+            organization_id,
+            user_id,
+            user_name,
+            external_user_id,
+            error_message,
         )
 
-        sync_run.additional_properties = d
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            d = {key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS}
+            sync_run.additional_properties = d
         return sync_run
 
     @property

@@ -12,6 +12,18 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="TeamMembershipChange")
+_KNOWN_KEYS: frozenset[str] = frozenset(
+    {
+        "id",
+        "runId",
+        "teamName",
+        "outcome",
+        "createdAt",
+        "teamId",
+        "teamSlug",
+    }
+)
+"""The body keys that are fields; any other key is an additional property."""
 
 
 @_attrs_define
@@ -80,16 +92,15 @@ class TeamMembershipChange:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        id = d.pop("id")
+        id = src_dict["id"]
 
-        run_id = d.pop("runId")
+        run_id = src_dict["runId"]
 
-        team_name = d.pop("teamName")
+        team_name = src_dict["teamName"]
 
-        outcome = d.pop("outcome")
+        outcome = src_dict["outcome"]
 
-        created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
+        created_at = datetime.datetime.fromisoformat(src_dict["createdAt"])
 
         def _parse_team_id(data: object) -> int | None | Unset:
             if data is None:
@@ -98,7 +109,7 @@ class TeamMembershipChange:
                 return data
             return cast(int | None | Unset, data)
 
-        team_id = _parse_team_id(d.pop("teamId", UNSET))
+        team_id = _parse_team_id(src_dict.get("teamId", UNSET))
 
         def _parse_team_slug(data: object) -> None | str | Unset:
             if data is None:
@@ -107,19 +118,21 @@ class TeamMembershipChange:
                 return data
             return cast(None | str | Unset, data)
 
-        team_slug = _parse_team_slug(d.pop("teamSlug", UNSET))
+        team_slug = _parse_team_slug(src_dict.get("teamSlug", UNSET))
 
         team_membership_change = cls(
-            id=id,
-            run_id=run_id,
-            team_name=team_name,
-            outcome=outcome,
-            created_at=created_at,
-            team_id=team_id,
-            team_slug=team_slug,
+            id,
+            run_id,
+            team_name,
+            outcome,
+            created_at,
+            team_id,
+            team_slug,
         )
 
-        team_membership_change.additional_properties = d
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            d = {key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS}
+            team_membership_change.additional_properties = d
         return team_membership_change
 
     @property

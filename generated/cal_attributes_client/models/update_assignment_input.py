@@ -11,6 +11,12 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="UpdateAssignmentInput")
+_KNOWN_KEYS: frozenset[str] = frozenset(
+    {
+        "weight",
+    }
+)
+"""The body keys that are fields; any other key is an additional property."""
 
 
 @_attrs_define
@@ -37,14 +43,15 @@ class UpdateAssignmentInput:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        weight = d.pop("weight", UNSET)
+        weight = src_dict.get("weight", UNSET)
 
         update_assignment_input = cls(
-            weight=weight,
+            weight,
         )
 
-        update_assignment_input.additional_properties = d
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            d = {key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS}
+            update_assignment_input.additional_properties = d
         return update_assignment_input
 
     @property

@@ -12,6 +12,15 @@ from ..models.attribute_type import AttributeType
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="UpdateAttributeInput")
+_KNOWN_KEYS: frozenset[str] = frozenset(
+    {
+        "name",
+        "slug",
+        "type",
+        "enabled",
+    }
+)
+"""The body keys that are fields; any other key is an additional property."""
 
 
 @_attrs_define
@@ -58,28 +67,29 @@ class UpdateAttributeInput:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        name = d.pop("name", UNSET)
+        name = src_dict.get("name", UNSET)
 
-        slug = d.pop("slug", UNSET)
+        slug = src_dict.get("slug", UNSET)
 
-        _type_ = d.pop("type", UNSET)
+        _type_ = src_dict.get("type", UNSET)
         type_: AttributeType | Unset
         if isinstance(_type_, Unset):
             type_ = UNSET
         else:
             type_ = AttributeType(_type_)
 
-        enabled = d.pop("enabled", UNSET)
+        enabled = src_dict.get("enabled", UNSET)
 
         update_attribute_input = cls(
-            name=name,
-            slug=slug,
-            type_=type_,
-            enabled=enabled,
+            name,
+            slug,
+            type_,
+            enabled,
         )
 
-        update_attribute_input.additional_properties = d
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            d = {key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS}
+            update_attribute_input.additional_properties = d
         return update_attribute_input
 
     @property

@@ -11,6 +11,13 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="UpdateOptionInput")
+_KNOWN_KEYS: frozenset[str] = frozenset(
+    {
+        "value",
+        "slug",
+    }
+)
+"""The body keys that are fields; any other key is an additional property."""
 
 
 @_attrs_define
@@ -43,17 +50,18 @@ class UpdateOptionInput:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        value = d.pop("value", UNSET)
+        value = src_dict.get("value", UNSET)
 
-        slug = d.pop("slug", UNSET)
+        slug = src_dict.get("slug", UNSET)
 
         update_option_input = cls(
-            value=value,
-            slug=slug,
+            value,
+            slug,
         )
 
-        update_option_input.additional_properties = d
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            d = {key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS}
+            update_option_input.additional_properties = d
         return update_option_input
 
     @property

@@ -13,6 +13,14 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="ValidationError")
+_KNOWN_KEYS: frozenset[str] = frozenset(
+    {
+        "code",
+        "message",
+        "details",
+    }
+)
+"""The body keys that are fields; any other key is an additional property."""
 
 
 @_attrs_define
@@ -52,22 +60,23 @@ class ValidationError:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.validation_error_details import ValidationErrorDetails  # noqa: PLC0415
 
-        d = dict(src_dict)
-        code = cast(Literal["BadRequestException"], d.pop("code"))
+        code = cast(Literal["BadRequestException"], src_dict["code"])
         if code != "BadRequestException":
             raise ValueError(f"code must match const 'BadRequestException', got '{code}'")
 
-        message = d.pop("message")
+        message = src_dict["message"]
 
-        details = ValidationErrorDetails.from_dict(d.pop("details"))
+        details = ValidationErrorDetails.from_dict(src_dict["details"])
 
         validation_error = cls(
-            code=code,
-            message=message,
-            details=details,
+            code,
+            message,
+            details,
         )
 
-        validation_error.additional_properties = d
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            d = {key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS}
+            validation_error.additional_properties = d
         return validation_error
 
     @property

@@ -13,6 +13,12 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="ValidationErrorDetails")
+_KNOWN_KEYS: frozenset[str] = frozenset(
+    {
+        "errors",
+    }
+)
+"""The body keys that are fields; any other key is an additional property."""
 
 
 @_attrs_define
@@ -45,19 +51,20 @@ class ValidationErrorDetails:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.validation_error_item import ValidationErrorItem  # noqa: PLC0415
 
-        d = dict(src_dict)
         errors = []
-        _errors = d.pop("errors")
+        _errors = src_dict["errors"]
         for errors_item_data in _errors:
             errors_item = ValidationErrorItem.from_dict(errors_item_data)
 
             errors.append(errors_item)
 
         validation_error_details = cls(
-            errors=errors,
+            errors,
         )
 
-        validation_error_details.additional_properties = d
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            d = {key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS}
+            validation_error_details.additional_properties = d
         return validation_error_details
 
     @property

@@ -15,6 +15,16 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="ValidationErrorItem")
+_KNOWN_KEYS: frozenset[str] = frozenset(
+    {
+        "property",
+        "target",
+        "value",
+        "children",
+        "constraints",
+    }
+)
+"""The body keys that are fields; any other key is an additional property."""
 
 
 @_attrs_define
@@ -77,14 +87,13 @@ class ValidationErrorItem:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.validation_error_item_constraints import ValidationErrorItemConstraints  # noqa: PLC0415
 
-        d = dict(src_dict)
-        property_ = d.pop("property")
+        property_ = src_dict["property"]
 
-        target = d.pop("target", UNSET)
+        target = src_dict.get("target", UNSET)
 
-        value = d.pop("value", UNSET)
+        value = src_dict.get("value", UNSET)
 
-        _children = d.pop("children", UNSET)
+        _children = src_dict.get("children", UNSET)
         children: list[ValidationErrorItem] | Unset = UNSET
         if _children is not UNSET:
             children = []
@@ -93,7 +102,7 @@ class ValidationErrorItem:
 
                 children.append(children_item)
 
-        _constraints = d.pop("constraints", UNSET)
+        _constraints = src_dict.get("constraints", UNSET)
         constraints: ValidationErrorItemConstraints | Unset
         if isinstance(_constraints, Unset):
             constraints = UNSET
@@ -101,14 +110,16 @@ class ValidationErrorItem:
             constraints = ValidationErrorItemConstraints.from_dict(_constraints)
 
         validation_error_item = cls(
-            property_=property_,
-            target=target,
-            value=value,
-            children=children,
-            constraints=constraints,
+            property_,
+            target,
+            value,
+            children,
+            constraints,
         )
 
-        validation_error_item.additional_properties = d
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            d = {key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS}
+            validation_error_item.additional_properties = d
         return validation_error_item
 
     @property

@@ -9,6 +9,8 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="ValidationErrorItemConstraints")
+_KNOWN_KEYS: frozenset[str] = frozenset({})
+"""The body keys that are fields; any other key is an additional property."""
 
 
 @_attrs_define
@@ -26,10 +28,11 @@ class ValidationErrorItemConstraints:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
         validation_error_item_constraints = cls()
 
-        validation_error_item_constraints.additional_properties = d
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            d = {key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS}
+            validation_error_item_constraints.additional_properties = d
         return validation_error_item_constraints
 
     @property
