@@ -84,8 +84,11 @@ def parse(endpoint: Endpoint[T_co], client: AuthenticatedClient, response: httpx
     return parsed
 
 
-def log_attempt(method: str, url: str, outcome: str, started: float, attempt: int) -> None:
-    """DEBUG: method, URL, outcome, elapsed time and retries so far. Never headers or bodies."""
+def log_attempt(method: str, url: str | httpx.URL, outcome: str, started: float, attempt: int) -> None:
+    """DEBUG: method, URL (with its query), outcome, elapsed time and retries so far.
+
+    Never headers or bodies: the credentials travel in headers only.
+    """
     if not logger.isEnabledFor(logging.DEBUG):
         return
     logger.debug(

@@ -139,7 +139,7 @@ class CalAttributes(_Base):
         except httpx.TransportError as error:
             log_attempt(method, url, type(error).__name__, started, attempt)
             raise transport_error(error, request, url) from error
-        log_attempt(method, url, str(response.status_code), started, attempt)
+        log_attempt(method, response.request.url, str(response.status_code), started, attempt)
         return check_status(response)
 
     def _send_again(
@@ -245,7 +245,7 @@ class AsyncCalAttributes(_Base):
         except httpx.TransportError as error:
             log_attempt(method, url, type(error).__name__, started, attempt)
             raise transport_error(error, request, url) from error
-        log_attempt(method, url, str(response.status_code), started, attempt)
+        log_attempt(method, response.request.url, str(response.status_code), started, attempt)
         return check_status(response)
 
     async def _send_again(

@@ -115,7 +115,7 @@ def test_debug_logs_say_method_url_status_time_and_retries(caplog: pytest.LogCap
         cal.call(list_attributes, 1, take=5)
     lines = [r.getMessage() for r in caplog.records if r.name == "cal_attributes"]
     assert len(lines) == 2
-    assert lines[0].startswith("GET https://api.cal.test/v2/organizations/1/attributes -> 503 in ")
+    assert lines[0].startswith("GET https://api.cal.test/v2/organizations/1/attributes?take=5 -> 503 in ")
     assert lines[0].endswith("(retry 0)") and lines[1].endswith("(retry 1)") and "-> 200 in " in lines[1]
 
 
