@@ -79,6 +79,27 @@ def assigned_options(count: int, holders: int = 50) -> list[dict[str, Any]]:
     ]
 
 
+def alternating_medians(first: Callable[[], object], second: Callable[[], object], pairs: int) -> tuple[float, float]:
+    """The median time of one call of each, timed call by call in alternation (GC on).
+
+    This VM's noise comes in bursts of seconds: alternating single calls puts both sides in the
+    same bursts, and the median leaves the bursts and the GC pauses out.
+    """
+    for _ in range(100):  # warm up: caches, URL table, validators
+        first(), second()
+    first_times, second_times = [], []
+    clock = time.perf_counter_ns
+    for _ in range(pairs):
+        start = clock()
+        first()
+        middle = clock()
+        second()
+        end = clock()
+        first_times.append(middle - start)
+        second_times.append(end - middle)
+    return statistics.median(first_times) / 1e9, statistics.median(second_times) / 1e9
+
+
 def per_call_overhead(what: str, endpoint: Any, args: tuple[Any, ...], path: str, data: list[dict[str, Any]]) -> None:
     body = json.dumps({"status": "success", "data": data}).encode()
     transport = httpx.MockTransport(
@@ -87,10 +108,9 @@ def per_call_overhead(what: str, endpoint: Any, args: tuple[Any, ...], path: str
     raw = httpx.Client(base_url=BASE, transport=transport, headers={"Authorization": "Bearer cal_k"})
     cal = CalAttributes("cal_k", base_url=BASE, httpx_args={"transport": transport})
     assert len(cal.call(endpoint, *args).data) == len(data)
-    raw_time = client_time = float("inf")
-    for _ in range(10):  # short interleaved rounds: this VM's noise comes in bursts, the best round is the cost
-        raw_time = min(raw_time, best_of(lambda: raw.get(path).json(), repeat=3, number=100))
-        client_time = min(client_time, best_of(lambda: cal.call(endpoint, *args), repeat=3, number=100))
+    raw_time, client_time = alternating_medians(
+        lambda: raw.get(path).json(), lambda: cal.call(endpoint, *args), pairs=3000
+    )
     print(
         f"1. per call, {what} ({len(body) / 1000:.1f} kB): raw httpx + .json() {raw_time * 1e6:.0f} µs, "
         f"CalAttributes.call (retry policy, error checks, logging, checked models) {client_time * 1e6:.0f} µs "
