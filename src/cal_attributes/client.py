@@ -9,13 +9,6 @@ from typing import Any, TypeVar
 
 import httpx
 from cal_attributes_client import AuthenticatedClient
-from cal_attributes_client.api.attribute_options import (
-    get_assignment_history,
-    list_assigned_options,
-    list_assigned_options_by_slug,
-)
-from cal_attributes_client.api.attribute_sync_history import get_user_sync_history
-from cal_attributes_client.api.attributes import list_attributes
 from cal_attributes_client.models import (
     AssignedOption,
     AssignmentHistoryEntry,
@@ -25,29 +18,15 @@ from cal_attributes_client.models import (
 from cal_attributes_client.types import UNSET, Unset
 from tenacity import AsyncRetrying, Retrying, retry_if_exception, stop_after_attempt
 
+from cal_attributes import pagination
 from cal_attributes._calls import Endpoint, check_status, log_attempt, parse, transport_error
 from cal_attributes._retry import Backoff, should_retry
 from cal_attributes._settings import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Settings, resolve_settings
 from cal_attributes._urls import UrlCache
 from cal_attributes.errors import APIError
-from cal_attributes.pagination import (
-    Cursor,
-    Pager,
-    PageReader,
-    SkipTake,
-    assigned_page,
-    attribute_page,
-    history_page,
-    sync_page,
-)
+from cal_attributes.pagination import Listing
 
 T = TypeVar("T")
-
-
-def _page_size(value: int, maximum: int | None) -> int:
-    if value < 1 or (maximum is not None and value > maximum):
-        raise ValueError(f"page_size must be between 1 and {maximum or 'any number'}, got {value}")
-    return value
 
 
 class _Base:
@@ -162,8 +141,7 @@ class CalAttributes(_Base):
 
     def iter_attributes(self, org_id: int, *, page_size: int = 100) -> Iterator[Attribute]:
         """Every attribute of the organization, ``page_size`` (1 to 250) per request."""
-        pages = self._pages(list_attributes, (org_id,), {}, SkipTake(_page_size(page_size, 250)), attribute_page)
-        return itertools.chain.from_iterable(pages)
+        return itertools.chain.from_iterable(self._pages(pagination.attributes(org_id, page_size)))
 
     def iter_assigned_options(
         self,
@@ -176,34 +154,27 @@ class CalAttributes(_Base):
         page_size: int = 100,
     ) -> Iterator[AssignedOption]:
         """Every assigned option of one attribute (by id or by slug), ``page_size`` per request."""
-        endpoint, selector = _assigned_selector(attribute_id, attribute_slug)
-        filters = {"assigned_option_ids": assigned_option_ids, "team_ids": team_ids}
-        pages = self._pages(endpoint, (org_id, selector), filters, SkipTake(_page_size(page_size, None)), assigned_page)
-        return itertools.chain.from_iterable(pages)
+        listing = pagination.assigned_options(
+            org_id, attribute_id, attribute_slug, assigned_option_ids, team_ids, page_size
+        )
+        return itertools.chain.from_iterable(self._pages(listing))
 
     def iter_assignment_history(
         self, org_id: int, user_id: int, *, page_size: int = 25
     ) -> Iterator[AssignmentHistoryEntry]:
-        """The user's assignment audit log, newest first, following the cursors."""
-        pager = Cursor(_page_size(page_size, 50))
-        return itertools.chain.from_iterable(
-            self._pages(get_assignment_history, (org_id, user_id), {}, pager, history_page)
-        )
+        """The user's assignment audit log, newest first, following the cursors (1 to 50 per request)."""
+        return itertools.chain.from_iterable(self._pages(pagination.assignment_history(org_id, user_id, page_size)))
 
     def iter_sync_history(self, org_id: int, user_id: int, *, page_size: int = 25) -> Iterator[SyncRun]:
-        """The user's integration sync runs, newest first, following the cursors."""
-        pager = Cursor(_page_size(page_size, 100))
-        return itertools.chain.from_iterable(
-            self._pages(get_user_sync_history, (org_id, user_id), {}, pager, sync_page)
-        )
+        """The user's integration sync runs, newest first, following the cursors (1 to 100 per request)."""
+        return itertools.chain.from_iterable(self._pages(pagination.sync_history(org_id, user_id, page_size)))
 
-    def _pages(
-        self, endpoint: Any, args: tuple[Any, ...], filters: dict[str, Any], pager: Pager, read: PageReader[T]
-    ) -> Iterator[list[T]]:
+    def _pages(self, listing: Listing[T]) -> Iterator[list[T]]:
         """One list of items per request, fetched only when the previous one is used up."""
-        while not pager.done:
-            items, has_more, next_cursor = read(self.call(endpoint, *args, **filters, **pager.params()))
-            pager.advance(len(items), has_more, next_cursor)
+        while not listing.pager.done:
+            args, kwargs = listing.call_arguments()
+            items, has_more, next_cursor = listing.read(self.call(listing.endpoint, *args, **kwargs))
+            listing.pager.advance(len(items), has_more, next_cursor)
             yield items
             del items  # one page in memory at a time
 
@@ -261,7 +232,7 @@ class AsyncCalAttributes(_Base):
         raise AssertionError("unreachable: tenacity re-raises the last failure")
 
     def iter_attributes(self, org_id: int, *, page_size: int = 100) -> AsyncIterator[Attribute]:
-        return self._items(list_attributes, (org_id,), {}, SkipTake(_page_size(page_size, 250)), attribute_page)
+        return self._items(pagination.attributes(org_id, page_size))
 
     def iter_assigned_options(
         self,
@@ -273,26 +244,24 @@ class AsyncCalAttributes(_Base):
         team_ids: list[int] | Unset = UNSET,
         page_size: int = 100,
     ) -> AsyncIterator[AssignedOption]:
-        endpoint, selector = _assigned_selector(attribute_id, attribute_slug)
-        filters = {"assigned_option_ids": assigned_option_ids, "team_ids": team_ids}
-        return self._items(endpoint, (org_id, selector), filters, SkipTake(_page_size(page_size, None)), assigned_page)
+        return self._items(
+            pagination.assigned_options(org_id, attribute_id, attribute_slug, assigned_option_ids, team_ids, page_size)
+        )
 
     def iter_assignment_history(
         self, org_id: int, user_id: int, *, page_size: int = 25
     ) -> AsyncIterator[AssignmentHistoryEntry]:
-        pager = Cursor(_page_size(page_size, 50))
-        return self._items(get_assignment_history, (org_id, user_id), {}, pager, history_page)
+        return self._items(pagination.assignment_history(org_id, user_id, page_size))
 
     def iter_sync_history(self, org_id: int, user_id: int, *, page_size: int = 25) -> AsyncIterator[SyncRun]:
-        return self._items(get_user_sync_history, (org_id, user_id), {}, Cursor(_page_size(page_size, 100)), sync_page)
+        return self._items(pagination.sync_history(org_id, user_id, page_size))
 
-    async def _items(
-        self, endpoint: Any, args: tuple[Any, ...], filters: dict[str, Any], pager: Pager, read: PageReader[T]
-    ) -> AsyncIterator[T]:
+    async def _items(self, listing: Listing[T]) -> AsyncIterator[T]:
         """Every item, fetching a page only when the previous one is used up."""
-        while not pager.done:
-            items, has_more, next_cursor = read(await self.call(endpoint, *args, **filters, **pager.params()))
-            pager.advance(len(items), has_more, next_cursor)
+        while not listing.pager.done:
+            args, kwargs = listing.call_arguments()
+            items, has_more, next_cursor = listing.read(await self.call(listing.endpoint, *args, **kwargs))
+            listing.pager.advance(len(items), has_more, next_cursor)
             for item in items:
                 yield item
             del items  # one page in memory at a time
@@ -305,12 +274,3 @@ class AsyncCalAttributes(_Base):
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
-
-
-def _assigned_selector(attribute_id: str | None, attribute_slug: str | None) -> tuple[Any, str]:
-    if (attribute_id is None) == (attribute_slug is None):
-        raise ValueError("pass exactly one of attribute_id and attribute_slug")
-    if attribute_id is not None:
-        return list_assigned_options, attribute_id
-    assert attribute_slug is not None
-    return list_assigned_options_by_slug, attribute_slug

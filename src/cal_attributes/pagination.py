@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol, TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
 from uuid import UUID
 
+from cal_attributes_client.api.attribute_options import (
+    get_assignment_history,
+    list_assigned_options,
+    list_assigned_options_by_slug,
+)
+from cal_attributes_client.api.attribute_sync_history import get_user_sync_history
+from cal_attributes_client.api.attributes import list_attributes
 from cal_attributes_client.models import (
     AssignedOption,
     AssignedOptionListResponse,
@@ -16,7 +24,7 @@ from cal_attributes_client.models import (
     SyncHistoryResponse,
     SyncRun,
 )
-from cal_attributes_client.types import UNSET
+from cal_attributes_client.types import UNSET, Unset
 
 from cal_attributes.errors import APIResponseValidationError
 
@@ -91,3 +99,58 @@ def history_page(parsed: object) -> tuple[list[AssignmentHistoryEntry], bool, st
 def sync_page(parsed: object) -> tuple[list[SyncRun], bool, str | None]:
     page = _expect(parsed, SyncHistoryResponse)
     return page.data, page.meta.has_more, _text(page.meta.next_cursor)
+
+
+@dataclass
+class Listing(Generic[T]):
+    """One list endpoint's call: the operation, its arguments, how it pages, where its items are.
+
+    The sync and async clients iterate the same listings, built by the functions below.
+    """
+
+    endpoint: Any
+    args: tuple[Any, ...]
+    filters: dict[str, Any]
+    pager: Pager
+    read: PageReader[T]
+
+    def call_arguments(self) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        """The next page's positional and keyword arguments for ``call(endpoint, ...)``."""
+        return self.args, {**self.filters, **self.pager.params()}
+
+
+def _page_size(value: int, maximum: int | None) -> int:
+    if value < 1 or (maximum is not None and value > maximum):
+        raise ValueError(f"page_size must be between 1 and {maximum or 'any number'}, got {value}")
+    return value
+
+
+def attributes(org_id: int, page_size: int) -> Listing[Attribute]:
+    return Listing(list_attributes, (org_id,), {}, SkipTake(_page_size(page_size, 250)), attribute_page)
+
+
+def assigned_options(
+    org_id: int,
+    attribute_id: str | None,
+    attribute_slug: str | None,
+    assigned_option_ids: list[str] | Unset,
+    team_ids: list[int] | Unset,
+    page_size: int,
+) -> Listing[AssignedOption]:
+    if (attribute_id is None) == (attribute_slug is None):
+        raise ValueError("pass exactly one of attribute_id and attribute_slug")
+    endpoint, selector = (
+        (list_assigned_options, attribute_id)
+        if attribute_id is not None
+        else (list_assigned_options_by_slug, attribute_slug)
+    )
+    filters = {"assigned_option_ids": assigned_option_ids, "team_ids": team_ids}
+    return Listing(endpoint, (org_id, selector), filters, SkipTake(_page_size(page_size, None)), assigned_page)
+
+
+def assignment_history(org_id: int, user_id: int, page_size: int) -> Listing[AssignmentHistoryEntry]:
+    return Listing(get_assignment_history, (org_id, user_id), {}, Cursor(_page_size(page_size, 50)), history_page)
+
+
+def sync_history(org_id: int, user_id: int, page_size: int) -> Listing[SyncRun]:
+    return Listing(get_user_sync_history, (org_id, user_id), {}, Cursor(_page_size(page_size, 100)), sync_page)
