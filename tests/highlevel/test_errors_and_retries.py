@@ -16,6 +16,7 @@ from cal_attributes_client.models import (
     AttributeListResponse,
     AttributeType,
     CreateAttributeInput,
+    HttpErrorResponse,
 )
 
 from cal_attributes import (
@@ -257,3 +258,14 @@ def test_the_async_client_retries_and_raises_the_same_way() -> None:
     with pytest.raises(NotFoundError):
         asyncio.run(fail())
     assert failing.attempts == 1
+
+
+def test_the_generated_detailed_functions_return_errors_as_values_instead() -> None:
+    # The choice the issue asks for: exceptions from `call`, or the generated `*_detailed`
+    # responses (no retries, no exceptions) through the same configured client.
+    script = Script(envelope(403, "ForbiddenException", "no role"))
+    with script.client() as cal:
+        response = list_attributes.sync_detailed(1, client=cal.generated)
+    assert response.status_code == 403 and script.attempts == 1
+    assert isinstance(response.parsed, HttpErrorResponse) and response.parsed.error.message == "no role"
+    assert response.headers["x-request-id"] == "req-7"
