@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import socket
 import threading
 import time
@@ -11,6 +12,21 @@ from contextlib import contextmanager
 import uvicorn
 
 from cal_attributes_mock.app import MockServer
+from cal_attributes_mock.protocol import KEEP_ALIVE_TIMEOUT, guarded_protocol
+
+
+def uvicorn_config(server: MockServer, lifespan: str = "off") -> uvicorn.Config:
+    """The server stack: uvloop where it installs (not on Windows), the httptools parser with the
+    mock's connection limits, keep-alive connections closed after ``KEEP_ALIVE_TIMEOUT`` idle seconds."""
+    return uvicorn.Config(
+        server,
+        loop="uvloop" if importlib.util.find_spec("uvloop") else "asyncio",
+        http=guarded_protocol(server.config.request_timeout),
+        timeout_keep_alive=KEEP_ALIVE_TIMEOUT,
+        log_level="warning",
+        access_log=False,
+        lifespan=lifespan,  # type: ignore[arg-type]
+    )
 
 
 def listen(host: str, port: int) -> socket.socket:
@@ -39,7 +55,7 @@ def serve_in_thread(server: MockServer, host: str = "127.0.0.1", port: int = 0) 
     """Serve ``server`` on ``host`` (a free port by default) and yield its base URL; stop on exit."""
     sock = listen(host, port)
     bound_host, bound_port = sock.getsockname()[:2]
-    runner = uvicorn.Server(uvicorn.Config(server, log_level="warning", lifespan="off"))
+    runner = uvicorn.Server(uvicorn_config(server))
     thread = threading.Thread(target=runner.run, kwargs={"sockets": [sock]}, name="cal-attributes-mock", daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
