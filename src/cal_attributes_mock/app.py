@@ -32,7 +32,7 @@ from cal_attributes_mock.validation import RequestValidator, parse_int_path
 logger = logging.getLogger("cal_attributes_mock")
 
 MAX_BODY_BYTES = 1024 * 1024
-READ_CACHE_SIZE = 4096  # rendered reads kept (cleared when full)
+READ_CACHE_SIZE = 4096  # rendered reads, and routes, kept (each cleared when full)
 RESET_PATH = "/_mock/reset"
 SPEC_PATH = "/openapi.json"
 INT_PATH_PARAMS = ("userId",)  # orgId is parsed before the organization guard
@@ -88,6 +88,7 @@ class MockServer:
         # Read responses as bytes, by request, with the store version they were rendered at:
         # a repeated read costs its guards and validation, not rebuilding and encoding rows.
         self._reads: dict[tuple[Any, ...], tuple[int, bytes]] = {}
+        self._routes: dict[tuple[str, str], tuple[Operation, dict[str, str]]] = {}
         self._request_id_prefix = os.urandom(6).hex()  # unique across mocks; the counter within one
         self._request_count = itertools.count(1)
 
@@ -171,6 +172,16 @@ class MockServer:
         return encoded
 
     def _route(self, method: str, path: str, full_path: str) -> tuple[Operation, dict[str, str]]:
+        """The operation for the request (remembered per method and path: clients repeat URLs)."""
+        found = self._routes.get((method, path))
+        if found is None:
+            found = self._match(method, path, full_path)
+            if len(self._routes) >= READ_CACHE_SIZE:
+                self._routes.clear()
+            self._routes[(method, path)] = found
+        return found
+
+    def _match(self, method: str, path: str, full_path: str) -> tuple[Operation, dict[str, str]]:
         """The operation for the request; the most literal matching path template owns the URL."""
         owner: str | None = None
         allowed: list[str] = []
