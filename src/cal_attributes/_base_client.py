@@ -415,6 +415,8 @@ class BaseClient:
         paging = self._paging(operation)
         size = paging.default_size if options.page_size is None else options.page_size
         paging.check(size)
+        if paging.style == "offset":
+            return {**(query or {}), paging.offset: 0, paging.limit: size}
         return {**(query or {}), paging.limit: size}
 
     @staticmethod
