@@ -138,7 +138,7 @@ def test_page_sizes_are_checked() -> None:
     for bad in (lambda: cal.attributes.list(org_id=1, page_size=251), lambda: cal.assignments.history(2, org_id=1, page_size=51),
                 lambda: cal.sync_history.list(2, org_id=1, page_size=0)):  # fmt: skip
         with pytest.raises(ValueError, match="page_size"):
-            next(bad())
+            bad()
 
 
 def test_async_iterators() -> None:
