@@ -14,6 +14,7 @@ from functools import cached_property
 from typing import Any, Final, Literal, TypedDict, overload
 
 import httpx
+
 from cal_attributes._base_client import (
     NOT_GIVEN,
     AsyncAPIClient,
@@ -36,7 +37,6 @@ from cal_attributes._base_client import (
     raw_response_wrapper,
     require_exactly_one,
 )
-
 from cal_attributes_client.models import (
     AssignedOption,
     AssignedOptionListResponse,
