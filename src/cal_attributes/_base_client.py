@@ -40,6 +40,7 @@ from cal_attributes.errors import (
 
 logger = logging.getLogger("cal_attributes")
 T = TypeVar("T")
+HttpT = TypeVar("HttpT", httpx.Client, httpx.AsyncClient)
 R = TypeVar("R")
 P = ParamSpec("P")
 DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
@@ -290,11 +291,66 @@ def _timeout(value: float | httpx.Timeout | None) -> httpx.Timeout:
     return value if isinstance(value, httpx.Timeout) else httpx.Timeout(value)
 
 
-class BaseClient:
+class BaseClient(Generic[HttpT]):
     """Configuration and the steps that do no I/O, shared by the sync and async clients."""
 
     _config: ClientConfig
     _base_url: str
+    _http: HttpT
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        org_id: int | None = None,
+        base_url: str | None = None,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        backoff: float = 0.5,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        strict_response_validation: bool = False,
+        httpx_args: Mapping[str, Any] | None = None,
+    ) -> None:
+        self._configure(
+            api_key,
+            org_id,
+            base_url,
+            client_id,
+            client_secret,
+            timeout,
+            max_retries,
+            backoff,
+            max_response_bytes,
+            strict_response_validation,
+        )
+        self._httpx_args = dict(httpx_args or {})
+        self._http = self._new_http(self._http_args(httpx_args))
+
+    def _new_http(self, args: dict[str, Any]) -> HttpT:
+        raise NotImplementedError
+
+    def with_options(
+        self, *, timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN, max_retries: int | NotGiven = NOT_GIVEN
+    ) -> Self:
+        """A copy with other defaults, sharing this client's connection pool."""
+        copy = type(self).__new__(type(self))
+        copy._set_config(_changed(self._config, timeout, max_retries))
+        copy._httpx_args, copy._http = self._httpx_args, self._http
+        return copy
+
+    @cached_property
+    def generated(self) -> AuthenticatedClient:
+        """The generated client, for its ``sync_detailed`` / ``asyncio_detailed`` functions (no retries, no exceptions)."""
+        settings = self._config.settings
+        return AuthenticatedClient(
+            base_url=settings.base_url,
+            token=settings.api_key or "",
+            headers=settings.headers(),
+            timeout=self._config.timeout,
+            httpx_args=dict(self._httpx_args),
+        )
 
     def _configure(
         self,
@@ -585,59 +641,11 @@ class AsyncPaginator(Generic[T, AsyncPageT]):
 # --- the clients ------------------------------------------------------------------------------
 
 
-class SyncAPIClient(BaseClient, SyncNamespaces):
+class SyncAPIClient(BaseClient[httpx.Client], SyncNamespaces):
     """The synchronous client's runtime; the generated ``CalAttributes`` adds the resources."""
 
-    def __init__(
-        self,
-        api_key: str | None = None,
-        *,
-        org_id: int | None = None,
-        base_url: str | None = None,
-        client_id: str | None = None,
-        client_secret: str | None = None,
-        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        backoff: float = 0.5,
-        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
-        strict_response_validation: bool = False,
-        httpx_args: Mapping[str, Any] | None = None,
-    ) -> None:
-        self._configure(
-            api_key,
-            org_id,
-            base_url,
-            client_id,
-            client_secret,
-            timeout,
-            max_retries,
-            backoff,
-            max_response_bytes,
-            strict_response_validation,
-        )
-        self._httpx_args = dict(httpx_args or {})
-        self._http = httpx.Client(**self._http_args(httpx_args))
-
-    def with_options(
-        self, *, timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN, max_retries: int | NotGiven = NOT_GIVEN
-    ) -> Self:
-        """A copy with other defaults, sharing this client's connection pool."""
-        copy = type(self).__new__(type(self))
-        copy._set_config(_changed(self._config, timeout, max_retries))
-        copy._httpx_args, copy._http = self._httpx_args, self._http
-        return copy
-
-    @cached_property
-    def generated(self) -> AuthenticatedClient:
-        """The generated client, for its ``*_detailed`` functions (no retries, no exceptions)."""
-        settings = self._config.settings
-        return AuthenticatedClient(
-            base_url=settings.base_url,
-            token=settings.api_key or "",
-            headers=settings.headers(),
-            timeout=self._config.timeout,
-            httpx_args=dict(self._httpx_args),
-        )
+    def _new_http(self, args: dict[str, Any]) -> httpx.Client:
+        return httpx.Client(**args)
 
     def _request(
         self,
@@ -721,59 +729,11 @@ class SyncAPIClient(BaseClient, SyncNamespaces):
         self.close()
 
 
-class AsyncAPIClient(BaseClient, AsyncNamespaces):
+class AsyncAPIClient(BaseClient[httpx.AsyncClient], AsyncNamespaces):
     """The asynchronous client's runtime; the generated ``AsyncCalAttributes`` adds the resources."""
 
-    def __init__(
-        self,
-        api_key: str | None = None,
-        *,
-        org_id: int | None = None,
-        base_url: str | None = None,
-        client_id: str | None = None,
-        client_secret: str | None = None,
-        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        backoff: float = 0.5,
-        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
-        strict_response_validation: bool = False,
-        httpx_args: Mapping[str, Any] | None = None,
-    ) -> None:
-        self._configure(
-            api_key,
-            org_id,
-            base_url,
-            client_id,
-            client_secret,
-            timeout,
-            max_retries,
-            backoff,
-            max_response_bytes,
-            strict_response_validation,
-        )
-        self._httpx_args = dict(httpx_args or {})
-        self._http = httpx.AsyncClient(**self._http_args(httpx_args))
-
-    def with_options(
-        self, *, timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN, max_retries: int | NotGiven = NOT_GIVEN
-    ) -> Self:
-        """A copy with other defaults, sharing this client's connection pool."""
-        copy = type(self).__new__(type(self))
-        copy._set_config(_changed(self._config, timeout, max_retries))
-        copy._httpx_args, copy._http = self._httpx_args, self._http
-        return copy
-
-    @cached_property
-    def generated(self) -> AuthenticatedClient:
-        """The generated client, for its ``asyncio_detailed`` functions (no retries, no exceptions)."""
-        settings = self._config.settings
-        return AuthenticatedClient(
-            base_url=settings.base_url,
-            token=settings.api_key or "",
-            headers=settings.headers(),
-            timeout=self._config.timeout,
-            httpx_args=dict(self._httpx_args),
-        )
+    def _new_http(self, args: dict[str, Any]) -> httpx.AsyncClient:
+        return httpx.AsyncClient(**args)
 
     async def _request(
         self,

@@ -34,12 +34,20 @@ def endless(handler: BaseHTTPRequestHandler) -> None:
         handler.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
 
 
-def bomb(handler: BaseHTTPRequestHandler) -> None:
-    handler.send_response(200)
-    handler.send_header("Content-Encoding", "gzip")
-    handler.send_header("Content-Length", str(len(BOMB)))
-    handler.end_headers()
-    handler.wfile.write(BOMB)
+def gzipped(body: bytes) -> Behaviour:
+    """Answers with ``body`` as it is, declared as gzip."""
+
+    def answer(handler: BaseHTTPRequestHandler) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Encoding", "gzip")
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    return answer
+
+
+bomb = gzipped(BOMB)
 
 
 def trickle(handler: BaseHTTPRequestHandler) -> None:
@@ -129,27 +137,12 @@ def test_a_redirect_is_an_error_even_when_the_user_asked_httpx_to_follow(serve: 
 
 
 def test_a_corrupt_compressed_body_is_a_connection_error(serve: Callable[[Behaviour], str]) -> None:
-    def corrupt(handler: BaseHTTPRequestHandler) -> None:
-        handler.send_response(200)
-        handler.send_header("Content-Encoding", "gzip")
-        handler.send_header("Content-Length", "9")
-        handler.end_headers()
-        handler.wfile.write(b"not gzip!")
-
-    url = serve(corrupt)
+    url = serve(gzipped(b"not gzip!"))
     with CalAttributes("cal_k", base_url=url, org_id=1, max_retries=0) as cal, pytest.raises(APIConnectionError):
         cal.attributes.list()
 
 
 def test_a_compressed_page_is_read_whole(serve: Callable[[Behaviour], str]) -> None:
-    body = gzip.compress(b'{"status": "success", "data": []}')
-
-    def compressed(handler: BaseHTTPRequestHandler) -> None:
-        handler.send_response(200)
-        handler.send_header("Content-Encoding", "gzip")
-        handler.send_header("Content-Length", str(len(body)))
-        handler.end_headers()
-        handler.wfile.write(body)
-
+    compressed = gzipped(gzip.compress(b'{"status": "success", "data": []}'))
     with CalAttributes("cal_k", base_url=serve(compressed), org_id=1) as cal:
         assert cal.attributes.list().items == []
