@@ -1,7 +1,9 @@
 """Wall time of the contract-fuzz suites and of the default fuzz run; cases/s in process vs HTTP.
 
-Usage: python benchmarks/fuzz_timing.py [--skip-pytest] [--skip-cli]
+Usage: python benchmarks/fuzz_timing.py [--skip-pytest] [--skip-cli] [--compare-checks N] [--quick-compare]
 Run it alone: the figures are ratios and times on this machine, measured in one run.
+--compare-checks N runs the default fuzz command N times each with and without the Cal.com-aware
+checks, alternating, so that both see the same machine load (--quick-compare: a shorter run).
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ from schemathesis.core.result import Ok
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from cal_attributes_fuzz.checks import CHECK_NAMES  # noqa: E402
 from cal_attributes_fuzz.config import load_config  # noqa: E402
-from cal_attributes_fuzz.summary import cases_by_phase_and_mode, latest_report, load, summarize  # noqa: E402
+from cal_attributes_fuzz.summary import load, summarize  # noqa: E402
 from cal_attributes_mock import create_mock  # noqa: E402
 from cal_attributes_mock.serve import serve_in_thread  # noqa: E402
 
@@ -64,10 +67,31 @@ def cases_per_second(schema: schemathesis.schemas.BaseSchema, base_url: str | No
     return count, time.perf_counter() - start
 
 
+def compare_checks(python: str, env: dict[str, str], rounds: int, quick: bool) -> None:
+    """The default run with and without the cal_* checks, alternating; wall times and their ratio."""
+    extra = ["--max-examples", "30", "--phases", "fuzzing,stateful"] if quick else []
+    variants = {"built-in checks only": ["--exclude-checks", ",".join(CHECK_NAMES)], "with the cal_* checks": []}
+    times: dict[str, list[float]] = {name: [] for name in variants}
+    for _ in range(rounds):
+        for name, checks in variants.items():
+            with tempfile.TemporaryDirectory() as reports:
+                command = [python, "-m", "cal_attributes_fuzz.cli", *extra, *checks, "--report-dir", reports]
+                elapsed, _ = timed(command, env)
+            times[name].append(elapsed)
+            print(f"  {name}: {elapsed:.1f} s (load average {os.getloadavg()[0]:.2f})", flush=True)
+    base, cal = (min(values) for values in times.values())
+    label = "quick run (30 examples, fuzzing + stateful)" if quick else "default run"
+    print(
+        f"{label}, best of {rounds}: {base:.1f} s without, {cal:.1f} s with {', '.join(CHECK_NAMES)}: {cal / base:.2f}x"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--skip-pytest", action="store_true")
     parser.add_argument("--skip-cli", action="store_true")
+    parser.add_argument("--compare-checks", type=int, default=0, metavar="N")
+    parser.add_argument("--quick-compare", action="store_true")
     args = parser.parse_args()
     python = sys.executable
     env = {"CAL_API_KEY": "cal_demo_owner_0f1e2d3c4b5a", "PYTHONHASHSEED": "0"}
@@ -84,11 +108,12 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as reports:
             elapsed, _ = timed([python, "-m", "cal_attributes_fuzz.cli", "--report-dir", reports], env)
             print(f"default cal-attributes-fuzz run (all phases, all checks, embedded mock): {elapsed:.1f} s wall")
-            report = latest_report(Path(reports), "json-*.json")
-            events = latest_report(Path(reports), "ndjson-*.ndjson")
-            assert report is not None and events is not None
-            for line in summarize(load(report), cases_by_phase_and_mode(events)):
+            (report,) = Path(reports).glob("run-*/json-*.json")
+            for line in summarize(load(report)):
                 print(f"    {line}")
+
+    if args.compare_checks:
+        compare_checks(python, env, args.compare_checks, args.quick_compare)
 
     mock = create_mock()
     config = load_config(org_id=1)

@@ -1,36 +1,66 @@
-"""``cal-attributes-fuzz``: schemathesis over the spec against the embedded mock or a live target.
+"""cal-attributes-fuzz: schemathesis over the spec against the embedded mock or a live target.
 
-With no target it starts the mock (demo seed) on 127.0.0.1 and runs every phase and check.
-With ``--url`` and ``--org-id`` (the API key in CAL_API_KEY) it fuzzes that server: read-only
-(GET operations) unless ``--allow-writes``, paced under Cal.com's rate limit, and with writes it
-deletes everything the run created, also when the run fails or is interrupted.
+With no target it starts the mock (demo seed) on 127.0.0.1 and runs every phase, every
+schemathesis check and the Cal.com-aware checks. With --url and --org-id (the API key in the
+CAL_API_KEY environment variable) it fuzzes that server: read-only (GET operations) unless
+--allow-writes, paced under Cal.com's rate limit, and with writes it deletes everything the run
+created, also when the run fails or is interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import signal
 import subprocess
 import sys
-import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
+from urllib.parse import urlsplit
 
 from cal_attributes_client import AuthenticatedClient
 
+from cal_attributes_fuzz.checks import CHECK_NAMES, MEMBER_KEY_ENV, OTHER_ORG_KEY_ENV
 from cal_attributes_fuzz.cleanup import clean_up
 from cal_attributes_fuzz.config import render_config, with_member_ids
-from cal_attributes_fuzz.summary import cases_by_phase_and_mode, latest_report, load, summarize
+from cal_attributes_fuzz.preflight import TargetProblem, check_target
+from cal_attributes_fuzz.progress import reporting
+from cal_attributes_fuzz.reports import compress_events, new_run_folder, rotate
+from cal_attributes_fuzz.summary import cases_by_phase_and_mode, check_notes, load, summarize
 from cal_attributes_mock import create_mock
 from cal_attributes_mock.serve import serve_in_thread
-from cal_attributes_mock.spec import spec_path
+from cal_attributes_mock.spec import operations, spec_path
 
+PROG = "cal-attributes-fuzz"
 DEMO_OWNER_KEY = "cal_demo_owner_0f1e2d3c4b5a"
+DEMO_MEMBER_KEY = "cal_demo_member_9f8e7d6c5b4a"  # an ORG_MEMBER of organization 1
+DEMO_OTHER_ORG_KEY = "cal_demo_globex_7a6b5c4d3e2f"  # the owner of organization 2
 DEMO_MEMBERS = (101, 102, 103)
+PHASES = ("examples", "coverage", "fuzzing", "stateful")
+# The checks --checks accepts in schemathesis 4.32.5 (the pinned version), to validate it up front.
+BUILTIN_CHECKS = (
+    "allow_header_conformance",
+    "not_a_server_error",
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_headers_conformance",
+    "response_schema_conformance",
+    "negative_data_rejection",
+    "positive_data_acceptance",
+    "missing_required_header",
+    "unsupported_method",
+    "use_after_free",
+    "ensure_resource_availability",
+    "ignored_auth",
+    "object_level_authorization",
+)
+PROGRESS_SECONDS = 5.0
+SERVER_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "cal_attributes_mock")
 READ_ONLY_RESTRICTIONS = """
 [[operations]]
 # Read-only: probe undocumented methods only with methods that cannot change anything.
@@ -48,42 +78,95 @@ phases.fuzzing.enabled = false
 """
 
 
+def positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise ValueError(text)
+    return value
+
+
+positive_int.__name__ = "positive integer"  # argparse names the type in its message
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="cal-attributes-fuzz", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog=PROG, description=__doc__.split("\n\n")[1].replace("\n", " "))
     target = parser.add_argument_group("target (default: the embedded mock with its demo seed)")
-    target.add_argument("--url", help="base URL of a server implementing the spec, e.g. https://api.cal.com")
-    target.add_argument("--org-id", type=int, help="organization to fuzz (required with --url)")
+    target.add_argument(
+        "--url",
+        help="base URL of a server implementing the spec, e.g. https://api.cal.com; "
+        "needs --org-id and the API key in the CAL_API_KEY environment variable",
+    )
+    target.add_argument("--org-id", type=positive_int, help="organization to fuzz (required with --url)")
     target.add_argument("--user-ids", help="comma-separated member ids to use for user-scoped operations")
     target.add_argument("--allow-writes", action="store_true", help="also run POST/PATCH/DELETE against --url")
     target.add_argument(
         "--max-per-minute", type=float, default=100, help="request pace against --url (default 100; Cal.com allows 120)"
     )
+    target.add_argument(
+        "--member-key",
+        metavar="ENV_VAR",
+        help="environment variable holding the API key of an organization member (below ORG_ADMIN), "
+        "for the cal_roles check against --url; the key itself is never printed",
+    )
+    target.add_argument(
+        "--other-org-key",
+        metavar="ENV_VAR",
+        help="environment variable holding the API key of a member of another organization, for cal_roles",
+    )
     run = parser.add_argument_group("schemathesis (defaults: the thorough ones)")
-    run.add_argument("--max-examples", type=int, help="examples per operation and phase (default 150)")
+    run.add_argument("--max-examples", type=positive_int, help="examples per operation and phase (default 150)")
     run.add_argument("--seed", type=int, help="random seed (default: the config's)")
-    run.add_argument("--workers", help="concurrent workers (default 1)")
-    run.add_argument("--checks", help="comma-separated checks (default: all)")
-    run.add_argument("--phases", help="comma-separated phases: examples,coverage,fuzzing,stateful (default: all)")
+    run.add_argument("--workers", type=positive_int, help="concurrent workers (default 1)")
+    run.add_argument("--checks", help="comma-separated checks (default: all, including the cal_* checks)")
+    run.add_argument("--exclude-checks", help="comma-separated checks to leave out (default: none)")
+    run.add_argument("--phases", help=f"comma-separated phases: {','.join(PHASES)} (default: all)")
+    run.add_argument("--report-dir", default="reports", help="where each run's report folder goes (default reports/)")
     run.add_argument(
-        "--report-dir", default="reports", help="where the JUnit, HTML, JSON and NDJSON reports go (default reports/)"
+        "--keep-reports", type=positive_int, default=5, help="run folders to keep in --report-dir (default 5)"
     )
     args = parser.parse_args(argv)
-    if args.url and args.org_id is None:
-        parser.error("--org-id is required with --url")
-    if not args.url and (args.org_id is not None or args.allow_writes):
-        parser.error("--org-id and --allow-writes need --url (the embedded mock is organization 1)")
-    if args.max_per_minute <= 0:
-        parser.error("--max-per-minute must be positive")
+    for problem in invocation_problems(args):
+        parser.error(problem)
     return args
 
 
+def invocation_problems(args: argparse.Namespace) -> Iterator[str]:
+    """Every argument error the run would otherwise meet later, in the order a user reads them."""
+    if args.url is not None:
+        parts = urlsplit(args.url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            yield f"--url must be an http:// or https:// URL, got {args.url!r}"
+        if args.org_id is None:
+            yield "--org-id is required with --url"
+        if not os.environ.get("CAL_API_KEY"):
+            yield "--url needs the API key in the CAL_API_KEY environment variable (set CAL_API_KEY)"
+        for option, name in (("--member-key", args.member_key), ("--other-org-key", args.other_org_key)):
+            if name is not None and not os.environ.get(name):
+                yield f"{option} names the environment variable {name}, which is not set"
+    elif args.org_id is not None or args.allow_writes or args.member_key or args.other_org_key:
+        yield "--org-id, --allow-writes, --member-key and --other-org-key need --url (the embedded mock is organization 1)"
+    if args.max_per_minute <= 0:
+        yield "--max-per-minute must be positive"
+    unknown = unknown_names(args.phases, PHASES)
+    if unknown:
+        yield f"unknown phase(s) {', '.join(unknown)}; choose from {', '.join(PHASES)}"
+    for option, text in (("--checks", args.checks), ("--exclude-checks", args.exclude_checks)):
+        unknown = unknown_names(text, ("all", *BUILTIN_CHECKS, *CHECK_NAMES))
+        if unknown:
+            yield f"{option}: unknown check(s) {', '.join(unknown)}; choose from all, {', '.join((*BUILTIN_CHECKS, *CHECK_NAMES))}"
+    if args.user_ids:
+        try:
+            tuple(int(part) for part in args.user_ids.split(","))
+        except ValueError:
+            yield f"--user-ids must be comma-separated integers, got {args.user_ids!r}"
+
+
+def unknown_names(text: str | None, known: tuple[str, ...]) -> list[str]:
+    return [name for name in (text or "").split(",") if text is not None and name.strip() not in known]
+
+
 def member_ids(text: str | None, default: tuple[int, ...]) -> tuple[int, ...]:
-    if not text:
-        return default
-    try:
-        return tuple(int(part) for part in text.split(","))
-    except ValueError:
-        raise SystemExit(f"cal-attributes-fuzz: --user-ids must be comma-separated integers, got {text!r}") from None
+    return tuple(int(part) for part in text.split(",")) if text else default
 
 
 @contextmanager
@@ -100,9 +183,29 @@ def terminate_on_signals() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def schemathesis_command(args: argparse.Namespace, config_file: Path, url: str, report_dir: Path) -> list[str]:
+@contextmanager
+def server_logs_to(path: Path) -> Iterator[None]:
+    """The embedded server's log lines go to ``path``, not into schemathesis' progress display."""
+    handler = logging.FileHandler(path, encoding="utf-8", delay=True)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    saved = [
+        (logging.getLogger(name), logging.getLogger(name).handlers[:], logging.getLogger(name).propagate)
+        for name in SERVER_LOGGERS
+    ]
+    for logger, _, _ in saved:
+        logger.handlers = [handler]
+        logger.propagate = False
+    try:
+        yield
+    finally:
+        for logger, handlers, propagate in saved:
+            logger.handlers, logger.propagate = handlers, propagate
+        handler.close()
+
+
+def schemathesis_command(args: argparse.Namespace, config_file: Path, url: str, run_folder: Path) -> list[str]:
     command = [sys.executable, "-m", "schemathesis.cli", "--config-file", str(config_file), "run", str(spec_path())]
-    command += ["--url", url, "--report", "junit,html,json,ndjson", "--report-dir", str(report_dir)]
+    command += ["--url", url, "--report", "junit,html,json,ndjson", "--report-dir", str(run_folder)]
     phases = args.phases
     if args.url and not args.allow_writes:
         command += ["--include-method", "GET"]
@@ -113,6 +216,7 @@ def schemathesis_command(args: argparse.Namespace, config_file: Path, url: str, 
         ("--seed", args.seed),
         ("--workers", args.workers),
         ("--checks", args.checks),
+        ("--exclude-checks", args.exclude_checks),
         ("--phases", phases),
     ):
         if value is not None:
@@ -120,66 +224,133 @@ def schemathesis_command(args: argparse.Namespace, config_file: Path, url: str, 
     return command
 
 
+@dataclass(frozen=True)
+class Target:
+    url: str
+    api_key: str
+    org_id: int
+    members: tuple[int, ...]
+    identities: dict[str, str]  # environment for the cal_roles identities that are configured
+
+
+def live_target(args: argparse.Namespace) -> Target:
+    identities = {
+        env: os.environ[name]
+        for env, name in ((MEMBER_KEY_ENV, args.member_key), (OTHER_ORG_KEY_ENV, args.other_org_key))
+        if name is not None
+    }
+    api_key = os.environ["CAL_API_KEY"]
+    return Target(args.url.rstrip("/"), api_key, args.org_id, member_ids(args.user_ids, ()), identities)
+
+
+def write_config(args: argparse.Namespace, target: Target, run_folder: Path) -> Path:
+    """The run's schemathesis configuration, kept in its report folder (it names no secret)."""
+    text = with_member_ids(render_config(target.org_id), target.members)
+    if args.url and not args.allow_writes:
+        text += READ_ONLY_RESTRICTIONS
+    if args.url and args.allow_writes:
+        text += LIVE_WRITE_RESTRICTIONS
+    config_file = run_folder / "schemathesis.toml"
+    config_file.write_text(text, encoding="utf-8")
+    return config_file
+
+
+def run_environment(target: Target) -> dict[str, str]:
+    env = {**os.environ, "PYTHONHASHSEED": "0", "SCHEMATHESIS_HOOKS": "cal_attributes_fuzz.hooks"}
+    for name in ("CAL_FUZZ_MAX_PER_MINUTE", "CAL_FUZZ_RUN_TAG", "CAL_FUZZ_LEDGER", MEMBER_KEY_ENV, OTHER_ORG_KEY_ENV):
+        env.pop(name, None)
+    env["CAL_API_KEY"] = target.api_key
+    env.update(target.identities)
+    return env
+
+
+def run_schemathesis(command: list[str], env: dict[str, str], run_folder: Path) -> int:
+    """schemathesis' exit status; progress lines every few seconds when the output is not a terminal."""
+    with ExitStack() as stack:
+        if not sys.stdout.isatty():
+            stack.enter_context(
+                reporting(run_folder, len(operations()), PROGRESS_SECONDS, lambda line: print(line, flush=True))
+            )
+        sys.stdout.flush()
+        return subprocess.run(command, env=env, check=False).returncode
+
+
+def clean_up_live(url: str, api_key: str, ledger: Path) -> bool:
+    """Delete what the run created; False if something could not be deleted."""
+    with AuthenticatedClient(base_url=url, token=api_key) as client:
+        report = clean_up(ledger, client)
+    print(
+        f"==> cleanup: {len(report.deleted)} deleted, {len(report.already_gone)} already gone, {len(report.failed)} failed"
+    )
+    for failure in report.failed:
+        print(f"    could not delete {failure}", file=sys.stderr)
+    return not report.failed
+
+
+def print_summary(args: argparse.Namespace, target: Target, run_folder: Path) -> None:
+    json_reports = sorted(run_folder.glob("json-*.json"))
+    if not json_reports:
+        print(f"==> no report: schemathesis stopped before writing one (see above); folder {run_folder}")
+        return
+    events = next(run_folder.glob("ndjson-*.ndjson"), None)
+    print("==> summary")
+    lines = summarize(load(json_reports[-1]), cases_by_phase_and_mode(events) if events else None)
+    lines += check_notes(
+        args.checks, args.exclude_checks, writes=not args.url or args.allow_writes, identities=target.identities
+    )
+    for line in lines:
+        print(f"    {line}")
+    server_log = run_folder / "mock-server.log"
+    if server_log.exists() and server_log.stat().st_size:
+        print(f"    embedded server log: {server_log}")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     report_dir = Path(args.report_dir).resolve()
-    report_dir.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "PYTHONHASHSEED": "0", "SCHEMATHESIS_HOOKS": "cal_attributes_fuzz.hooks"}
-    for name in ("CAL_FUZZ_MAX_PER_MINUTE", "CAL_FUZZ_RUN_TAG", "CAL_FUZZ_LEDGER"):
-        env.pop(name, None)
+    if args.url:
+        target = live_target(args)
+        try:
+            check_target(target.url, target.org_id, target.api_key)
+        except TargetProblem as problem:
+            print(f"{PROG}: {problem}", file=sys.stderr)
+            return 2
+    run_folder = new_run_folder(report_dir)
+    returncode = 1
     with ExitStack() as stack, terminate_on_signals():
-        scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="cal-fuzz-")))
         if args.url:
-            api_key = os.environ.get("CAL_API_KEY")
-            if not api_key:
-                print("cal-attributes-fuzz: set CAL_API_KEY to the API key to fuzz with", file=sys.stderr)
-                return 2
-            url, org_id, members = args.url.rstrip("/"), args.org_id, member_ids(args.user_ids, ())
-            env["CAL_FUZZ_MAX_PER_MINUTE"] = str(args.max_per_minute)
-            print(f"==> fuzzing {url}, organization {org_id} ({'read-write' if args.allow_writes else 'read-only'})")
+            mode = "read-write" if args.allow_writes else "read-only"
+            print(f"==> fuzzing {target.url}, organization {target.org_id} ({mode})")
         else:
-            api_key, org_id, members = DEMO_OWNER_KEY, 1, member_ids(args.user_ids, DEMO_MEMBERS)
             url = stack.enter_context(serve_in_thread(create_mock()))
+            # After the server started: uvicorn configures its loggers when it is set up.
+            stack.enter_context(server_logs_to(run_folder / "mock-server.log"))
+            identities = {MEMBER_KEY_ENV: DEMO_MEMBER_KEY, OTHER_ORG_KEY_ENV: DEMO_OTHER_ORG_KEY}
+            target = Target(url, DEMO_OWNER_KEY, 1, member_ids(args.user_ids, DEMO_MEMBERS), identities)
             print(f"==> fuzzing the embedded mock at {url} (demo seed, organization 1)")
-        env["CAL_API_KEY"] = api_key
-        config_text = with_member_ids(render_config(org_id), members)
-        ledger = scratch / "created.jsonl"
-        if args.url and not args.allow_writes:
-            config_text += READ_ONLY_RESTRICTIONS
+        env = run_environment(target)
+        config_file = write_config(args, target, run_folder)
+        ledger = run_folder / "created.jsonl"
+        if args.url:
+            env["CAL_FUZZ_MAX_PER_MINUTE"] = str(args.max_per_minute)
         if args.url and args.allow_writes:
             run_tag = f"calfuzz-{uuid.uuid4().hex[:8]}"
             env.update({"CAL_FUZZ_RUN_TAG": run_tag, "CAL_FUZZ_LEDGER": str(ledger)})
-            config_text += LIVE_WRITE_RESTRICTIONS
             print(f"==> run tag {run_tag}: what this run creates is named after it and deleted at the end")
-        config_file = scratch / "schemathesis.toml"
-        config_file.write_text(config_text, encoding="utf-8")
-        returncode = 1
         try:
-            returncode = subprocess.run(
-                schemathesis_command(args, config_file, url, report_dir), env=env, check=False
-            ).returncode
+            returncode = run_schemathesis(
+                schemathesis_command(args, config_file, target.url, run_folder), env, run_folder
+            )
         except KeyboardInterrupt:
-            print("\ncal-attributes-fuzz: interrupted", file=sys.stderr)
+            print(f"\n{PROG}: interrupted", file=sys.stderr)
             returncode = 130
         finally:
-            if args.url and args.allow_writes:
-                with AuthenticatedClient(base_url=url, token=api_key) as client:
-                    report = clean_up(ledger, client)
-                print(
-                    f"==> cleanup: {len(report.deleted)} deleted, {len(report.already_gone)} already gone, "
-                    f"{len(report.failed)} failed"
-                )
-                for failure in report.failed:
-                    print(f"    could not delete {failure}", file=sys.stderr)
-                if report.failed and returncode == 0:
-                    returncode = 1
-    json_report = latest_report(report_dir, "json-*.json")
-    events = latest_report(report_dir, "ndjson-*.ndjson")
-    if json_report is not None:
-        print("==> summary")
-        for line in summarize(load(json_report), cases_by_phase_and_mode(events) if events else None):
-            print(f"    {line}")
-        print(f"==> reports in {report_dir}")
+            if args.url and args.allow_writes and not clean_up_live(target.url, target.api_key, ledger):
+                returncode = returncode or 1
+    print_summary(args, target, run_folder)
+    compress_events(run_folder)
+    removed = rotate(report_dir, args.keep_reports)
+    print(f"==> reports in {run_folder}" + (f" ({len(removed)} older run(s) removed)" if removed else ""))
     return returncode
 
 

@@ -21,6 +21,8 @@ from typing import Any
 
 import schemathesis
 
+import cal_attributes_fuzz.checks  # noqa: F401  (registers the Cal.com-aware checks with schemathesis)
+
 TAGGED_FIELDS = {
     "createAttribute": ("name", "slug"),
     "updateAttribute": ("name", "slug"),

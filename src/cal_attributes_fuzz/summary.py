@@ -7,6 +7,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from cal_attributes_fuzz.checks import CHECK_NAMES, MEMBER_KEY_ENV, OTHER_ORG_KEY_ENV
+
 
 def latest_report(report_dir: Path, pattern: str) -> Path | None:
     reports = sorted(report_dir.glob(pattern), key=lambda p: p.stat().st_mtime)
@@ -46,7 +48,8 @@ def summarize(report: dict[str, Any], by_phase_and_mode: Counter[tuple[str, str]
     lines = [
         f"operations: {operations.get('tested', 0)} tested of {operations.get('selected', 0)} selected",
         f"test cases: {cases.get('generated', 0)} generated, {cases.get('with_failures', 0)} with failures, "
-        f"{cases.get('unique_failures', 0)} unique failures, {cases.get('errored', 0)} errored",
+        f"{cases.get('unique_failures', 0)} unique failures, {cases.get('errored', 0)} errored, "
+        f"{cases.get('without_checks', 0)} skipped",
         f"phases: {phases}",
         f"time: {report.get('running_time', 0):.1f} s, seed {report.get('seed')}",
     ]
@@ -69,3 +72,34 @@ def summarize(report: dict[str, Any], by_phase_and_mode: Counter[tuple[str, str]
 def load(path: Path) -> dict[str, Any]:
     data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return data
+
+
+def check_notes(
+    selected: str | None, excluded: str | None = None, *, writes: bool, identities: dict[str, str]
+) -> list[str]:
+    """Which Cal.com-aware checks ran, and why any of them could not do their whole job."""
+    chosen = (selected or "all").split(",")
+    names = [n for n in CHECK_NAMES if ("all" in chosen or n in chosen) and n not in (excluded or "").split(",")]
+    if not names:
+        return ["Cal.com checks: none selected"]
+    notes = []
+    if "cal_roles" in names:
+        skipped = [
+            f"the {who} replay (no {option})"
+            for env, who, option in (
+                (MEMBER_KEY_ENV, "member", "--member-key"),
+                (OTHER_ORG_KEY_ENV, "other-organization", "--other-org-key"),
+            )
+            if env not in identities
+        ]
+        if skipped:
+            notes.append("cal_roles skipped " + " and ".join(skipped))
+    if not writes:
+        notes.extend(
+            f"{name} skipped (a read-only run makes no writes; use --allow-writes)"
+            for name in ("cal_unique_slugs", "cal_writes_take_effect")
+            if name in names
+        )
+    lines = ["Cal.com checks: " + ", ".join(names)]
+    lines += notes
+    return lines

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import time
 import tomllib
+from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -14,10 +16,13 @@ import pytest
 import schemathesis
 from cal_attributes_client import AuthenticatedClient
 
-from cal_attributes_fuzz import hooks
+from cal_attributes_fuzz import checks, cli, hooks
 from cal_attributes_fuzz.cleanup import clean_up, read_ledger
 from cal_attributes_fuzz.config import load_config, render_config, with_member_ids
-from cal_attributes_fuzz.summary import summarize
+from cal_attributes_fuzz.preflight import TargetProblem, check_target
+from cal_attributes_fuzz.progress import EventFollower, reporting
+from cal_attributes_fuzz.reports import compress_events, new_run_folder, rotate
+from cal_attributes_fuzz.summary import check_notes, summarize
 
 
 def test_render_config_pins_the_organization_and_member_ids(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -214,3 +219,113 @@ def test_updates_and_deletes_reach_only_what_the_run_created(tmp_path: Path, mon
     assert own_assignment.path_parameters["attributeOptionId"] == "o1"
     assert foreign_assignment.path_parameters["attributeOptionId"].startswith("calfuzz-not-created-")
     assert read.path_parameters["attributeId"] == "someone-elses"
+
+
+def test_summary_counts_skipped_cases_and_names_the_cal_checks() -> None:
+    report = {"test_cases": {"generated": 10, "without_checks": 4}, "phases": {}, "running_time": 1.0}
+    assert "test cases: 10 generated, 0 with failures, 0 unique failures, 0 errored, 4 skipped" in summarize(report)
+    everything = {checks.MEMBER_KEY_ENV: "k", checks.OTHER_ORG_KEY_ENV: "k"}
+    assert check_notes(None, writes=True, identities=everything) == [
+        "Cal.com checks: cal_roles, cal_organization_scope, cal_page_limits, cal_unique_slugs, cal_writes_take_effect"
+    ]
+    assert check_notes("not_a_server_error,cal_page_limits", writes=False, identities={}) == [
+        "Cal.com checks: cal_page_limits"
+    ]
+    assert check_notes("not_a_server_error", writes=True, identities={}) == ["Cal.com checks: none selected"]
+    assert check_notes("all", writes=False, identities={checks.OTHER_ORG_KEY_ENV: "k"})[1:] == [
+        "cal_roles skipped the member replay (no --member-key)",
+        "cal_unique_slugs skipped (a read-only run makes no writes; use --allow-writes)",
+        "cal_writes_take_effect skipped (a read-only run makes no writes; use --allow-writes)",
+    ]
+
+
+def test_run_folders_are_unique_and_rotated_leaving_everything_else(tmp_path: Path) -> None:
+    moment = datetime(2026, 11, 23, 21, 0, 0, tzinfo=UTC)
+    first, second = new_run_folder(tmp_path, moment), new_run_folder(tmp_path, moment)
+    assert (first.name, second.name) == ("run-20261123T210000Z", "run-20261123T210000Z-2")
+    later = new_run_folder(tmp_path, moment.replace(minute=5))
+    (tmp_path / "notes.txt").write_text("mine")
+    (tmp_path / "run-by-hand").mkdir()
+    assert rotate(tmp_path, keep=2) == [first]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([second.name, later.name, "notes.txt", "run-by-hand"])
+
+
+def test_event_logs_are_compressed(tmp_path: Path) -> None:
+    (tmp_path / "ndjson-1.ndjson").write_text('{"a": 1}\n' * 1000)
+    (compressed,) = compress_events(tmp_path)
+    assert compressed.name == "ndjson-1.ndjson.gz" and not (tmp_path / "ndjson-1.ndjson").exists()
+    assert gzip.decompress(compressed.read_bytes()).decode() == '{"a": 1}\n' * 1000
+    assert compressed.stat().st_size < 1000
+
+
+def test_progress_follows_the_event_log_line_by_line(tmp_path: Path) -> None:
+    follower = EventFollower(tmp_path)
+    follower.update()
+    assert follower.line(3, 17) == "... 3 s: starting"
+    events = tmp_path / "ndjson-x.ndjson"
+    phase = '{"PhaseStarted":{"phase":{"name":"%s"}}}\n'
+    events.write_text(phase % "probing" + phase % "fuzzing" + '{"ScenarioFinished":{}}\n{"ScenarioFin')
+    follower.update()
+    assert follower.line(9, 17) == "... 9 s: fuzzing phase, 1 of 17 operations done"
+    with events.open("a") as handle:  # the line cut short is completed, then another phase starts
+        handle.write('ished":{}}\n' + phase % "stateful")
+    follower.update()
+    assert (follower.phase, follower.finished_in_phase) == ("stateful", 0)
+
+
+def test_progress_lines_are_written_while_the_block_runs(tmp_path: Path) -> None:
+    lines: list[str] = []
+    with reporting(tmp_path, 17, 0.02, lines.append):
+        time.sleep(0.2)
+    count = len(lines)
+    time.sleep(0.05)
+    assert count >= 2 and len(lines) == count  # stopped with the block
+    assert lines[0] == "... 0 s: starting"
+
+
+def preflight_answer(status: int, body: Any, content_type: str = "application/json") -> httpx.MockTransport:
+    def answer(request: httpx.Request) -> httpx.Response:
+        assert request.url.path == "/v2/organizations/7/attributes" and request.url.params["take"] == "1"
+        assert request.headers["authorization"] == "Bearer cal_secret"
+        raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+        return httpx.Response(status, content=raw, headers={"content-type": content_type})
+
+    return httpx.MockTransport(answer)
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "message"),
+    [
+        (200, b"<html>hello</html>", "does not answer like the Cal.com API: GET "),
+        (
+            401,
+            {"status": "error", "error": {"message": "Invalid API key"}},
+            "refused the API key in CAL_API_KEY (HTTP 401)",
+        ),
+        (403, {"status": "error", "error": {"message": "IsOrgGuard - no"}}, "may not read organization 7 at "),
+        (404, {"statusCode": 404, "message": "Cannot GET"}, "gave HTTP 404 (Cannot GET)"),
+        (200, {"status": "success", "data": {}}, "gave HTTP 200 (no attribute list)"),
+    ],
+)
+def test_preflight_explains_why_a_target_cannot_be_fuzzed(status: int, body: Any, message: str) -> None:
+    with pytest.raises(TargetProblem) as problem:
+        check_target("https://x.test", 7, "cal_secret", transport=preflight_answer(status, body))
+    assert message in str(problem.value) and "cal_secret" not in str(problem.value)
+
+
+def test_preflight_accepts_the_api() -> None:
+    check_target("https://x.test", 7, "cal_secret", transport=preflight_answer(200, {"status": "success", "data": []}))
+
+
+def test_the_built_in_check_names_are_those_of_the_pinned_schemathesis() -> None:
+    from schemathesis.checks import CHECKS, load_all_checks
+
+    load_all_checks()
+    registered = set(CHECKS.get_all_names())
+    assert set(cli.BUILTIN_CHECKS) | set(checks.CHECK_NAMES) <= registered
+    assert registered - set(cli.BUILTIN_CHECKS) - set(checks.CHECK_NAMES) == set()
+
+
+def test_excluded_cal_checks_are_not_named() -> None:
+    notes = check_notes(None, "cal_roles,cal_page_limits", writes=True, identities={})
+    assert notes == ["Cal.com checks: cal_organization_scope, cal_unique_slugs, cal_writes_take_effect"]
