@@ -200,7 +200,7 @@ def _member_values(
                     f"member {user}: {h.value!r} is not an option slug of {slug} (declared: {', '.join(sorted(options)) or 'none'})",
                 )
             )
-        if attribute.type == "NUMBER" and not _is_number(h.value):
+        if attribute.type == "NUMBER" and not is_number(h.value):
             problems.append(Problem(line, f"member {user}: {slug} is NUMBER but {h.value!r} is not a number"))
     return held
 
@@ -215,7 +215,7 @@ def _text(value: str | int | float) -> str:
     return value if isinstance(value, str) else repr(value) if isinstance(value, float) else str(value)
 
 
-def _is_number(text: str) -> bool:
+def is_number(text: str) -> bool:
     try:
         return math.isfinite(float(text))
     except ValueError:
