@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import httpx
 from cal_attributes_client import AuthenticatedClient
 
-from cal_attributes.state.remote import HttpOrgOperations
+from cal_attributes.state.remote import HttpOrgOperations, raise_for_status
 
 DEFAULT_URL = "https://api.cal.com"
 
@@ -69,6 +69,7 @@ class Connection:
             timeout=httpx.Timeout(self.timeout, connect=min(self.timeout, 5.0)),
             transport=self.transport,
             follow_redirects=False,
+            event_hooks={"response": [raise_for_status]},
         )
         client = AuthenticatedClient(base_url=self.base_url, token=self.api_key or "").set_async_httpx_client(http)
         async with http:

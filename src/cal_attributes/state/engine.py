@@ -78,6 +78,10 @@ class ApplyReport:
         return [c for c in self.plan.changes if id(c) not in reported]
 
 
+class _Unresolved(Exception):
+    """A change whose attribute or option was to be created earlier in this apply and was not."""
+
+
 class _Stop(Exception):
     """A failure that ends the apply: the network, a 5xx after retries, an interrupt."""
 
@@ -131,8 +135,8 @@ class Engine:
             if error.transient:
                 raise _Stop(f"{change.describe()}: {error}") from error
             result, message = Result.FAILED, str(error)
-        except LookupError as missing:
-            result, message = Result.FAILED, str(missing.args[0])
+        except _Unresolved as missing:
+            result, message = Result.FAILED, str(missing)
         outcome = Outcome(change, result, message)
         report.outcomes.append(outcome)
         self.progress.finished(outcome)
@@ -179,7 +183,7 @@ class Engine:
         attribute_id = self._attribute_id(change.attribute, change.attribute_id)
         option_id = change.option_id or self.option_ids.get((change.attribute, change.key))
         if option_id is None:
-            raise LookupError(f"option {change.key!r} of {change.attribute} was not created")
+            raise _Unresolved(f"option {change.key!r} of {change.attribute} was not created")
         try:
             await self.requester.call(
                 lambda: self.ops.assign(
@@ -204,5 +208,5 @@ class Engine:
     def _attribute_id(self, slug: str, known: str | None) -> str:
         attribute_id = known or self.attribute_ids.get(slug)
         if attribute_id is None:
-            raise LookupError(f"attribute {slug} was not created")
+            raise _Unresolved(f"attribute {slug} was not created")
         return attribute_id

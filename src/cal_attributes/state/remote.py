@@ -159,11 +159,11 @@ class HttpOrgOperations:
             response = await send()
         except httpx.TransportError as error:  # the network: a connection, a timeout, a broken body
             raise OperationError(f"{type(error).__name__}: {error}") from None
-        except ValueError as error:  # a status the generated code cannot name (e.g. 499)
-            raise OperationError(f"unexpected response: {error}") from None
+        except (KeyError, TypeError, ValueError) as error:  # a body the generated models cannot read
+            raise OperationError(f"unreadable response ({type(error).__name__}: {error})") from None
         status = int(response.status_code)
-        if status >= 300:
-            raise OperationError(_message(response), status=status, retry_after=_retry_after(response.headers))
+        if status >= 300:  # only without the ``raise_for_status`` hook, and only for bodies that parsed
+            raise OperationError(f"HTTP {status}", status=status, retry_after=_retry_after(response.headers))
         return response
 
     async def _data(self, send: Callable[[], Awaitable[Response[Any]]], expected: type[R]) -> R:
@@ -182,9 +182,19 @@ def _option(row: AttributeOption) -> OptionRow:
     return OptionRow(row.id, row.attribute_id, row.slug, row.value)
 
 
-def _message(response: Response[Any]) -> str:
+async def raise_for_status(response: httpx.Response) -> None:
+    """An httpx response hook: error answers become ``OperationError`` before any model parses them,
+    so an unexpected error body (a proxy's HTML, a 429 without Cal.com's envelope) keeps its status."""
+    if response.status_code >= 300:
+        await response.aread()
+        raise OperationError(
+            _message(response), status=response.status_code, retry_after=_retry_after(response.headers)
+        )
+
+
+def _message(response: httpx.Response) -> str:
     """Cal.com's error message from whichever envelope the body carries; never the request's headers."""
-    message = f"HTTP {int(response.status_code)}"
+    message = f"HTTP {response.status_code}"
     try:
         body = json.loads(response.content)
     except ValueError:

@@ -31,10 +31,14 @@ class RunSettings:
                 "max_per_minute and window_seconds must be positive, concurrency at least 1, max_retries at least 0"
             )
 
+    def bucket(self) -> TokenBucket:
+        return TokenBucket(self.max_per_minute / self.window_seconds)
+
 
 class TokenBucket:
-    """Evenly spaced start times at ``rate`` per second, no bursts: never more than ``rate * w``
-    requests start within any window ``w`` (plus the one at its edge)."""
+    """Start times at least ``1 / rate`` apart, no bursts: at most ``rate * w`` requests (plus the
+    one at its edge) start within any window ``w``. A lock-free clock so one bucket can pace
+    several event loops in turn (the blocking API runs one per call)."""
 
     def __init__(self, rate: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.interval = 1.0 / rate
@@ -48,6 +52,10 @@ class TokenBucket:
         self._next = start + self.interval
         return start - now
 
+    def started(self, moment: float) -> None:
+        """A request started at ``moment``: if it was late (a busy event loop), the next waits a full interval."""
+        self._next = max(self._next, moment + self.interval)
+
     def pause_until(self, moment: float) -> None:
         """No slot before ``moment`` (a 429's Retry-After)."""
         self._next = max(self._next, moment)
@@ -56,10 +64,11 @@ class TokenBucket:
 class Requester:
     """Runs one organization request at a time per slot, counting what it sends."""
 
-    def __init__(self, settings: RunSettings) -> None:
+    def __init__(self, settings: RunSettings, bucket: TokenBucket | None = None) -> None:
         self.settings = settings
-        self.bucket = TokenBucket(settings.max_per_minute / settings.window_seconds)
+        self.bucket = bucket or settings.bucket()
         self.slots = asyncio.Semaphore(settings.concurrency)
+        self._pace = asyncio.Lock()  # starts are taken one at a time, so they stay evenly spaced
         self.sent = 0
         self.rate_limited = 0
 
@@ -68,7 +77,9 @@ class Requester:
         failures = limited = 0
         while True:
             async with self.slots:
-                await asyncio.sleep(self.bucket.reserve())
+                async with self._pace:
+                    await asyncio.sleep(self.bucket.reserve())
+                    self.bucket.started(time.monotonic())
                 self.sent += 1
                 try:
                     return await send()
