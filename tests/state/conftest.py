@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 import httpx
@@ -61,12 +61,12 @@ class Org:
     def export(self) -> State:
         return self.manager().export()
 
-    def converge(self, desired: State, settings: RunSettings = FAST, **flags: bool) -> None:
+    def converge(self, desired: State, settings: RunSettings = FAST, flags: Mapping[str, bool] | None = None) -> None:
         """Apply, then check that the organization matches: an empty plan."""
         manager = self.manager(settings)
-        report = manager.apply(manager.plan(desired, **flags))
+        report = manager.apply(manager.plan(desired, **(flags or {})))
         assert report.ok, report
-        assert not manager.plan(desired, **flags).has_changes
+        assert not manager.plan(desired, **(flags or {})).has_changes
 
 
 @pytest.fixture(scope="session")

@@ -71,7 +71,7 @@ def test_each_kind_of_change_alone(org: Org, name: str) -> None:
     desired = edited(org, name)
     plan = org.manager().plan(desired, **flags)
     assert {c.kind for c in plan.changes} == kinds
-    org.converge(desired, **flags)
+    org.converge(desired, flags=flags)
 
 
 def test_all_changes_together_in_dependency_order(org: Org) -> None:
@@ -80,7 +80,7 @@ def test_all_changes_together_in_dependency_order(org: Org) -> None:
     plan = org.manager().plan(desired, prune=True)
     phases = [c.phase for c in plan.changes]
     assert phases == sorted(phases) and len(set(phases)) == 5
-    org.converge(desired, prune=True)
+    org.converge(desired, flags={"prune": True})
 
 
 def test_second_apply_makes_no_write(org: Org) -> None:
@@ -107,7 +107,7 @@ def test_without_prune_what_the_file_omits_is_left_alone_and_counted(org: Org) -
     plan = org.manager().plan(desired)
     assert not plan.has_changes
     assert (plan.left_alone.attributes, plan.left_alone.assignments) == (3, 5)
-    org.converge(desired, prune=True)
+    org.converge(desired, flags={"prune": True})
     after = org.export()
     assert [a.slug for a in after.attributes] == ["department"] and after.members == {}
 
@@ -131,7 +131,7 @@ def test_locked_attributes_are_skipped_unless_included(org: Org) -> None:
     assert {c.attribute for c in plan.skipped} == {"office"} and {c.attribute for c in plan.changes} == {"skills"}
     org.manager().apply(plan)
     assert org.manager().plan(desired).skipped == plan.skipped  # office untouched
-    org.converge(desired, include_locked=True)
+    org.converge(desired, flags={"include_locked": True})
 
 
 def test_an_apply_stopped_by_faults_converges_on_the_next_run(org: Org) -> None:
