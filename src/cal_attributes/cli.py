@@ -5,15 +5,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 from collections.abc import Sequence
 
 from rich.console import Console
 
+from cal_attributes import AsyncCalAttributes
+from cal_attributes.errors import CalAttributesError, ConfigurationError
 from cal_attributes.state.api import AsyncStateManager
-from cal_attributes.state.connection import Connection, ConnectionError
 from cal_attributes.state.csvimport import import_csv
-from cal_attributes.state.engine import ApplyReport, Progress, RefusedPlanError
+from cal_attributes.state.engine import ApplyReport, RefusedPlanError
 from cal_attributes.state.model import State
 from cal_attributes.state.ops import OperationError
 from cal_attributes.state.planner import Plan
@@ -64,68 +66,87 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     out, err = Console(soft_wrap=True), Console(stderr=True, soft_wrap=True)
+    run = _Run(args, out, err)
     try:
-        desired = State.load(args.file) if args.command in ("plan", "apply") else None  # checked before any request
-        connection = Connection.from_env(args.org_id, base_url=args.url)
-        manager = AsyncStateManager.connect(connection, RunSettings(max_per_minute=args.max_per_minute))
-        if args.command == "export":
-            return _write(dump_state(asyncio.run(manager.export(weights=args.weights))), args.output, err)
-        if args.command == "import-csv":
-            with open(args.csv, encoding="utf-8", newline="") as source:
-                text = source.read()
-            return _write(dump_state(import_csv(text, asyncio.run(manager.snapshot()), args.csv)), args.output, err)
-        assert desired is not None
-        plan = asyncio.run(
-            manager.plan(desired, prune=args.prune, include_locked=args.include_locked, allow_retype=args.allow_retype)
-        )
-        _show(plan, args.json, out)
-        if args.command == "plan" or args.dry_run:
-            return CHANGES if plan.has_changes else OK
-        return _apply(manager, plan, args.yes, out, err)
-    except (StateFileError, ConnectionError, RefusedPlanError, ValueError, OSError) as error:
+        run.desired = State.load(args.file) if args.command in ("plan", "apply") else None  # before any request
+        run.settings = RunSettings(max_per_minute=args.max_per_minute)
+        return asyncio.run(run.main())
+    except KeyboardInterrupt:
+        if run.report is None:
+            err.print("interrupted before anything was applied")
+            return FAILED
+        run.report.stopped = "interrupted (Ctrl-C)"
+        render_report(run.report, out)
+    except (StateFileError, CalAttributesError, RefusedPlanError, ValueError, OSError) as error:
         err.print(f"error: {error}", markup=False, highlight=False)
     except OperationError as error:
         err.print(f"error: the organization could not be read: {error}", markup=False, highlight=False)
     return FAILED
 
 
-def _show(plan: Plan, as_json: bool, out: Console) -> None:
-    if as_json:
-        out.print_json(json.dumps(plan_to_json(plan)))
-    else:
-        render_plan(plan, out)
+class _Run:
+    """One command; holds the apply report so that an interrupt can still print it."""
 
+    def __init__(self, args: argparse.Namespace, out: Console, err: Console) -> None:
+        self.args, self.out, self.err = args, out, err
+        self.desired: State | None = None
+        self.settings = RunSettings()
+        self.report: ApplyReport | None = None
 
-def _apply(manager: AsyncStateManager, plan: Plan, yes: bool, out: Console, err: Console) -> int:
-    if plan.refused:
-        raise RefusedPlanError("the plan changes an attribute's type; run again with --allow-retype to apply it")
-    if not plan.changes:
+    async def main(self) -> int:
+        args = self.args
+        client_id, client_secret = os.environ.get("CAL_CLIENT_ID") or None, os.environ.get("CAL_CLIENT_SECRET") or None
+        async with AsyncCalAttributes(
+            org_id=args.org_id, base_url=args.url, client_id=client_id, client_secret=client_secret
+        ) as cal:
+            if cal.org_id is None:
+                raise ConfigurationError("no organization: pass --org-id or set CAL_ORG_ID")
+            manager = AsyncStateManager.for_client(cal, self.settings)
+            if args.command == "export":
+                return self.write(dump_state(await manager.export(weights=args.weights)))
+            if args.command == "import-csv":
+                with open(args.csv, encoding="utf-8", newline="") as source:
+                    text = source.read()
+                return self.write(dump_state(import_csv(text, await manager.snapshot(), args.csv)))
+            assert self.desired is not None
+            plan = await manager.plan(
+                self.desired, prune=args.prune, include_locked=args.include_locked, allow_retype=args.allow_retype
+            )
+            if args.json:
+                self.out.print_json(json.dumps(plan_to_json(plan)))
+            else:
+                render_plan(plan, self.out)
+            if args.command == "plan" or args.dry_run:
+                return CHANGES if plan.has_changes else OK
+            return await self.apply(manager, plan)
+
+    async def apply(self, manager: AsyncStateManager, plan: Plan) -> int:
+        if plan.refused:
+            raise RefusedPlanError("the plan changes an attribute's type; run again with --allow-retype to apply it")
+        if not plan.changes:
+            return OK
+        if not self.args.yes:
+            if not sys.stdin.isatty():
+                self.err.print("error: not a terminal: pass --yes to apply without confirmation")
+                return FAILED
+            if input(f"Apply {len(plan.changes)} changes? [y/N] ").strip().lower() not in ("y", "yes"):
+                self.err.print("Nothing applied.")
+                return FAILED
+        self.report = ApplyReport(plan)
+        progress = BarProgress(self.err) if self.err.is_terminal else LineProgress(self.out)
+        try:
+            await manager.apply(plan, progress=progress, report=self.report)
+        finally:
+            if isinstance(progress, BarProgress):
+                progress.stop()
+        render_report(self.report, self.out)
+        return OK if self.report.ok else FAILED
+
+    def write(self, text: str) -> int:
+        if self.args.output is None:
+            sys.stdout.write(text)
+        else:
+            with open(self.args.output, "w", encoding="utf-8") as target:
+                target.write(text)
+            self.err.print(f"wrote {self.args.output}", markup=False, highlight=False)
         return OK
-    if not yes:
-        if not sys.stdin.isatty():
-            err.print("error: not a terminal: pass --yes to apply without confirmation")
-            return FAILED
-        if input(f"Apply {len(plan.changes)} changes? [y/N] ").strip().lower() not in ("y", "yes"):
-            err.print("Nothing applied.")
-            return FAILED
-    report = ApplyReport(plan)
-    progress: Progress = BarProgress(err) if err.is_terminal else LineProgress(out)
-    try:
-        asyncio.run(manager.apply(plan, progress=progress, report=report))
-    except KeyboardInterrupt:
-        report.stopped = "interrupted (Ctrl-C)"
-    finally:
-        if isinstance(progress, BarProgress):
-            progress.stop()
-    render_report(report, out)
-    return OK if report.ok else FAILED
-
-
-def _write(text: str, output: str | None, err: Console) -> int:
-    if output is None:
-        sys.stdout.write(text)
-    else:
-        with open(output, "w", encoding="utf-8") as target:
-            target.write(text)
-        err.print(f"wrote {output}", markup=False, highlight=False)
-    return OK

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 import httpx
 import pytest
 
-from cal_attributes.state import Connection, RunSettings, State, StateManager, parse_state
+from cal_attributes import AsyncCalAttributes
+from cal_attributes.state import OrgOperations, RunSettings, State, StateManager, parse_state
+from cal_attributes.state.sdk import AsyncSdkOperations
 from cal_attributes_mock import MockServer, create_mock
 
 OWNER_KEY = "cal_demo_owner_0f1e2d3c4b5a"
@@ -54,9 +57,18 @@ class Org:
     server: MockServer
     wire: Wire
 
+    def client(self) -> AsyncCalAttributes:
+        return AsyncCalAttributes(api_key=OWNER_KEY, org_id=1, base_url="http://mock.test", httpx_args={"transport": self.wire})
+
     def manager(self, settings: RunSettings = FAST) -> StateManager:
-        connection = Connection.from_env(1, api_key=OWNER_KEY, base_url="http://mock.test", transport=self.wire)
-        return StateManager.connect(connection, settings)
+        """Blocking, over AsyncCalAttributes: a client per call, as each call runs its own event loop."""
+
+        @asynccontextmanager
+        async def operations() -> AsyncIterator[OrgOperations]:
+            async with self.client() as cal:
+                yield AsyncSdkOperations(cal)
+
+        return StateManager(operations, settings, org_id=1)
 
     def export(self) -> State:
         return self.manager().export()

@@ -1,11 +1,12 @@
 """Attributes as code: a state file, a plan of the changes that make the organization match it, and apply.
 
 ```python
-from cal_attributes.state import Connection, State, StateManager
+from cal_attributes import CalAttributes
+from cal_attributes.state import State
 
-manager = StateManager(Connection.from_env(org_id=1).operations)
-plan = manager.plan(State.load("attributes.yaml"))
-report = manager.apply(plan)
+cal = CalAttributes(org_id=1)  # CAL_API_KEY
+plan = cal.state.plan(State.load("attributes.yaml"))
+report = cal.state.apply(plan)
 ```
 """
 
@@ -23,10 +24,17 @@ from cal_attributes.state.changes import (
     UpdateOption,
     UpdateWeight,
 )
-from cal_attributes.state.connection import Connection, ConnectionError
 from cal_attributes.state.engine import ApplyReport, Outcome, Progress, RefusedPlanError, Result
 from cal_attributes.state.model import AttributeSpec, Held, OptionSpec, State
-from cal_attributes.state.ops import AssignedPage, AttributeRow, OperationError, OptionRow, OrgOperations
+from cal_attributes.state.ops import (
+    AssignedRow,
+    AttributeRow,
+    OperationError,
+    OptionRow,
+    OrgOperations,
+    Page,
+    WeightSeen,
+)
 from cal_attributes.state.planner import LeftAlone, Plan, PlanOptions, make_plan
 from cal_attributes.state.runner import RunSettings
 from cal_attributes.state.snapshot import CurrentAttribute, Snapshot
@@ -35,13 +43,11 @@ from cal_attributes.state.stateio import Problem, StateFileError, dump_state, pa
 __all__ = [
     "ApplyReport",
     "Assign",
-    "AssignedPage",
+    "AssignedRow",
     "AsyncStateManager",
     "AttributeRow",
     "AttributeSpec",
     "Change",
-    "Connection",
-    "ConnectionError",
     "CreateAttribute",
     "CreateOption",
     "CurrentAttribute",
@@ -54,6 +60,7 @@ __all__ = [
     "OptionSpec",
     "OrgOperations",
     "Outcome",
+    "Page",
     "Phase",
     "Plan",
     "PlanOptions",
@@ -70,6 +77,7 @@ __all__ = [
     "UpdateAttribute",
     "UpdateOption",
     "UpdateWeight",
+    "WeightSeen",
     "dump_state",
     "make_plan",
     "parse_state",

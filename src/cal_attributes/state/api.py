@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from cal_attributes.state.connection import Connection
 from cal_attributes.state.engine import ApplyReport, Engine, Progress
 from cal_attributes.state.model import State
 from cal_attributes.state.ops import OrgOperations
 from cal_attributes.state.planner import Plan, PlanOptions, make_plan
 from cal_attributes.state.reader import read_snapshot
 from cal_attributes.state.runner import Requester, RunSettings
+from cal_attributes.state.sdk import AsyncSdkOperations, ThreadedSdkOperations
 from cal_attributes.state.snapshot import Snapshot
+
+if TYPE_CHECKING:
+    from cal_attributes_client.resources import AsyncCalAttributes, CalAttributes
 
 Opener = Callable[[], AbstractAsyncContextManager[OrgOperations]]
 
@@ -29,8 +33,14 @@ class AsyncStateManager:
         self._bucket = self.settings.bucket()  # one pace for all of this manager's reads and writes
 
     @classmethod
-    def connect(cls, connection: Connection, settings: RunSettings | None = None) -> AsyncStateManager:
-        return cls(connection.operations, settings, org_id=connection.org_id)
+    def for_client(cls, cal: AsyncCalAttributes, settings: RunSettings | None = None) -> AsyncStateManager:
+        """Over an ``AsyncCalAttributes`` (its ``org_id``); the client stays open."""
+
+        @asynccontextmanager
+        async def operations() -> AsyncIterator[OrgOperations]:
+            yield AsyncSdkOperations(cal)
+
+        return cls(operations, settings, org_id=cal.org_id)
 
     async def snapshot(self, desired: State | None = None, *, weights: bool = False) -> Snapshot:
         async with self._open() as ops:
@@ -66,8 +76,14 @@ class StateManager:
         self._async = AsyncStateManager(open_operations, settings, org_id=org_id)
 
     @classmethod
-    def connect(cls, connection: Connection, settings: RunSettings | None = None) -> StateManager:
-        return cls(connection.operations, settings, org_id=connection.org_id)
+    def for_client(cls, cal: CalAttributes, settings: RunSettings | None = None) -> StateManager:
+        """Over a ``CalAttributes`` (its ``org_id``), its requests in worker threads; the client stays open."""
+
+        @asynccontextmanager
+        async def operations() -> AsyncIterator[OrgOperations]:
+            yield ThreadedSdkOperations(cal)
+
+        return cls(operations, settings, org_id=cal.org_id)
 
     def snapshot(self, desired: State | None = None, *, weights: bool = False) -> Snapshot:
         return asyncio.run(self._async.snapshot(desired, weights=weights))

@@ -1,14 +1,16 @@
 """The organization operations the state engine needs, as a small Protocol.
 
-The engine, the reader and the tests depend on this, not on a client: the adapter in
-``cal_attributes.state.remote`` implements it over HTTP, and tests can wrap it.
+The engine and the reader depend on this, not on a client: ``cal_attributes.state.sdk``
+implements it over ``AsyncCalAttributes`` and ``CalAttributes``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -30,11 +32,27 @@ class OptionRow:
 
 
 @dataclass(frozen=True)
-class AssignedPage:
-    """One page of an attribute's assigned options: option id -> holders' user ids."""
+class AssignedRow:
+    """An option that is assigned, with the user ids of all its holders."""
 
-    holders: Mapping[str, Sequence[int]]
-    has_more: bool
+    option_id: str
+    user_ids: Sequence[int]
+
+
+@dataclass(frozen=True)
+class WeightSeen:
+    """An assignment's weight as one history entry left it (entries come newest first)."""
+
+    option_id: str
+    weight: int | None
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One response's items, and the request for the next page (None on the last)."""
+
+    items: Sequence[T]
+    next: Callable[[], Awaitable[Page[T]]] | None = None
 
 
 class OperationError(Exception):
@@ -58,15 +76,14 @@ class OperationError(Exception):
 class OrgOperations(Protocol):
     """Reads and writes of one organization's attributes (every method is one request)."""
 
-    async def list_attributes(self, skip: int, take: int) -> Sequence[AttributeRow]: ...
+    async def list_attributes(self) -> Page[AttributeRow]: ...
 
     async def list_options(self, attribute_id: str) -> Sequence[OptionRow]: ...
 
-    async def list_assigned(self, attribute_id: str, skip: int, take: int) -> AssignedPage: ...
+    async def list_assigned(self, attribute_id: str) -> Page[AssignedRow]: ...
 
-    async def assignment_weights(self, user_id: int, cursor: str | None) -> tuple[Mapping[str, int | None], str | None]:
-        """One page of a user's assignment history (newest first): the latest weight seen per
-        option id on this page, and the cursor of the next page (None at the end)."""
+    async def assignment_history(self, user_id: int) -> Page[WeightSeen]:
+        """The user's assignment history, newest first, as the weights its changes left."""
         ...
 
     async def create_attribute(self, *, slug: str, name: str, type: str, enabled: bool) -> AttributeRow:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from functools import partial
+from typing import TypeVar
 
 from cal_attributes.state.model import State
-from cal_attributes.state.ops import AttributeRow, OrgOperations
+from cal_attributes.state.ops import AttributeRow, OrgOperations, Page, WeightSeen
 from cal_attributes.state.runner import Requester
 from cal_attributes.state.snapshot import CurrentAttribute, Snapshot
 
-PAGE = 250  # the API's largest page of attributes; assigned options have no maximum, we use the same
+T = TypeVar("T")
 
 
 async def read_snapshot(
@@ -37,42 +38,42 @@ async def read_snapshot(
     return Snapshot(snapshot.attributes, snapshot.holdings, weights)
 
 
+async def _all(requester: Requester, first: Callable[[], Awaitable[Page[T]]]) -> list[T]:
+    """Every item of a paged list, each page one paced request."""
+    items: list[T] = []
+    fetch: Callable[[], Awaitable[Page[T]]] | None = first
+    while fetch is not None:
+        page = await requester.call(fetch)
+        items.extend(page.items)
+        fetch = page.next
+    return items
+
+
 async def _attributes(ops: OrgOperations, requester: Requester) -> list[AttributeRow]:
-    rows: list[AttributeRow] = []
-    while True:
-        skip = len(rows)
-        page = await requester.call(partial(ops.list_attributes, skip, PAGE))
-        rows.extend(page)
-        if len(page) < PAGE:
-            return rows
+    return await _all(requester, ops.list_attributes)
 
 
 async def _options(ops: OrgOperations, requester: Requester, row: AttributeRow) -> CurrentAttribute:
-    return CurrentAttribute(row, tuple(await requester.call(lambda: ops.list_options(row.id))))
+    return CurrentAttribute(row, tuple(await requester.call(partial(ops.list_options, row.id))))
 
 
 async def _holders(ops: OrgOperations, requester: Requester, attribute_id: str) -> dict[str, list[int]]:
-    holders: dict[str, list[int]] = {}
-    while True:
-        skip = len(holders)
-        page = await requester.call(partial(ops.list_assigned, attribute_id, skip, PAGE))
-        holders.update((option_id, list(users)) for option_id, users in page.holders.items())
-        if not page.has_more or not page.holders:
-            return holders
+    return {
+        row.option_id: list(row.user_ids) for row in await _all(requester, partial(ops.list_assigned, attribute_id))
+    }
 
 
 async def _weights(ops: OrgOperations, requester: Requester, user: int, held: Iterable[str]) -> dict[str, int | None]:
     """The newest weight the history shows for each option the user holds; stops when all are known."""
     missing, weights = set(held), dict[str, int | None]()
-    cursor: str | None = None
-    while missing:
-        page, cursor = await requester.call(partial(ops.assignment_weights, user, cursor))
-        for option_id, weight in page.items():
-            if option_id in missing:
-                weights[option_id] = weight
-                missing.discard(option_id)
-        if cursor is None:
-            break
+    fetch: Callable[[], Awaitable[Page[WeightSeen]]] | None = partial(ops.assignment_history, user)
+    while missing and fetch is not None:
+        page = await requester.call(fetch)
+        for seen in page.items:
+            if seen.option_id in missing:
+                weights[seen.option_id] = seen.weight
+                missing.discard(seen.option_id)
+        fetch = page.next
     return weights
 
 
