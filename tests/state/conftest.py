@@ -58,7 +58,9 @@ class Org:
     wire: Wire
 
     def client(self) -> AsyncCalAttributes:
-        return AsyncCalAttributes(api_key=OWNER_KEY, org_id=1, base_url="http://mock.test", httpx_args={"transport": self.wire})
+        return AsyncCalAttributes(
+            api_key=OWNER_KEY, org_id=1, base_url="http://mock.test", httpx_args={"transport": self.wire}
+        )
 
     def manager(self, settings: RunSettings = FAST) -> StateManager:
         """Blocking, over AsyncCalAttributes: a client per call, as each call runs its own event loop."""
