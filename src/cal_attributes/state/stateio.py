@@ -51,9 +51,7 @@ def parse_state(text: str, source: str = "<state>") -> State:
     data, lines = _compose(text, source)
     if data is None:
         data = {}
-    problems = [
-        Problem(_line_of(lines, tuple(e.instance_path)), _schema_message(e)) for e in _validator.iter_errors(data)
-    ]
+    problems = [Problem(_line_of(lines, _path(data, e)), _schema_message(e)) for e in _validator.iter_errors(data)]
     if problems:
         raise StateFileError(source, problems)
     state, problems = _build(data, lines)
@@ -102,6 +100,16 @@ def _plain(
     if isinstance(node, yaml.SequenceNode):
         return [_plain(loader, item, (*path, i), lines, problems) for i, item in enumerate(node.value)]
     return loader.construct_object(node, deep=True)
+
+
+def _path(data: Any, error: jsonschema_rs.ValidationError) -> Path:
+    """The error's place as our paths spell it (jsonschema-rs gives numeric object keys as ints)."""
+    path: list[str | int] = []
+    for part in error.instance_path:
+        key = str(part) if isinstance(data, dict) else part
+        path.append(key)
+        data = data[key]
+    return tuple(path)
 
 
 def _line_of(lines: Mapping[Path, int], path: Path) -> int | None:
