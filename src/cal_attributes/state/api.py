@@ -42,6 +42,10 @@ class AsyncStateManager:
 
         return cls(operations, settings, org_id=cal.org_id)
 
+    def with_settings(self, settings: RunSettings) -> AsyncStateManager:
+        """A copy with other pacing, concurrency or retries, over the same client."""
+        return AsyncStateManager(self._open, settings, org_id=self.org_id)
+
     async def snapshot(self, desired: State | None = None, *, weights: bool = False) -> Snapshot:
         async with self._open() as ops:
             return await read_snapshot(
@@ -73,7 +77,12 @@ class StateManager:
     def __init__(
         self, open_operations: Opener, settings: RunSettings | None = None, *, org_id: int | None = None
     ) -> None:
+        self._open = open_operations
         self._async = AsyncStateManager(open_operations, settings, org_id=org_id)
+
+    @property
+    def settings(self) -> RunSettings:
+        return self._async.settings
 
     @classmethod
     def for_client(cls, cal: CalAttributes, settings: RunSettings | None = None) -> StateManager:
@@ -84,6 +93,10 @@ class StateManager:
             yield ThreadedSdkOperations(cal)
 
         return cls(operations, settings, org_id=cal.org_id)
+
+    def with_settings(self, settings: RunSettings) -> StateManager:
+        """A copy with other pacing, concurrency or retries, over the same client."""
+        return StateManager(self._open, settings, org_id=self._async.org_id)
 
     def snapshot(self, desired: State | None = None, *, weights: bool = False) -> Snapshot:
         return asyncio.run(self._async.snapshot(desired, weights=weights))
