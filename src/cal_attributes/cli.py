@@ -31,7 +31,7 @@ def parser() -> argparse.ArgumentParser:
     common.add_argument("--org-id", type=int, help="the organization (default: CAL_ORG_ID)")
     common.add_argument("--url", help="the API URL (default: CAL_API_URL or https://api.cal.com)")
     common.add_argument(
-        "--max-per-minute", type=float, default=100, help="request rate limit, reads included (default 100)"
+        "--max-per-minute", type=float, help="request rate limit, reads included (default: CAL_MAX_PER_MINUTE or 100)"
     )
     planning = argparse.ArgumentParser(add_help=False)
     planning.add_argument("file", help="the state file (YAML)")
@@ -69,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     run = _Run(args, out, err)
     try:
         run.desired = State.load(args.file) if args.command in ("plan", "apply") else None  # before any request
-        run.settings = RunSettings(max_per_minute=args.max_per_minute)
+        run.settings = RunSettings() if args.max_per_minute is None else RunSettings(max_per_minute=args.max_per_minute)
         return asyncio.run(run.main())
     except KeyboardInterrupt:
         if run.report is None:

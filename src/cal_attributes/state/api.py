@@ -30,7 +30,7 @@ class AsyncStateManager:
         self, open_operations: Opener, settings: RunSettings | None = None, *, org_id: int | None = None
     ) -> None:
         self._open, self.settings, self.org_id = open_operations, settings or RunSettings(), org_id
-        self._bucket = self.settings.bucket()  # one pace for all of this manager's reads and writes
+        self._pacer = self.settings.pacer()  # one pace for all of this manager's reads and writes
 
     @classmethod
     def for_client(cls, cal: AsyncCalAttributes, settings: RunSettings | None = None) -> AsyncStateManager:
@@ -48,9 +48,7 @@ class AsyncStateManager:
 
     async def snapshot(self, desired: State | None = None, *, weights: bool = False) -> Snapshot:
         async with self._open() as ops:
-            return await read_snapshot(
-                ops, Requester(self.settings, self._bucket), desired=desired, all_weights=weights
-            )
+            return await read_snapshot(ops, Requester(self.settings, self._pacer), desired=desired, all_weights=weights)
 
     async def export(self, *, weights: bool = False) -> State:
         """The organization as a state file; ``weights=True`` also reads each holder's history."""
@@ -68,7 +66,7 @@ class AsyncStateManager:
         interrupted still knows what was done."""
         report = report if report is not None else ApplyReport(plan)
         async with self._open() as ops:
-            return await Engine(ops, Requester(self.settings, self._bucket), progress).apply(report)
+            return await Engine(ops, Requester(self.settings, self._pacer), progress).apply(report)
 
 
 class StateManager:
