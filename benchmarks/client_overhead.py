@@ -12,10 +12,12 @@ Usage: python benchmarks/client_overhead.py
 
 from __future__ import annotations
 
+import functools
 import gc
 import json
 import statistics
 import sys
+import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -27,11 +29,12 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from cal_attributes_client.api.attribute_options import list_assigned_options
-from cal_attributes_client.api.attributes import list_attributes
+import orjson
+import servers
+from cal_attributes_client.models import AssignedOptionListResponse
 
 from cal_attributes import CalAttributes
-from cal_attributes._calls import parse
+from cal_attributes._validation import first_error
 
 BASE = "https://api.cal.test"
 
@@ -100,38 +103,78 @@ def alternating_medians(first: Callable[[], object], second: Callable[[], object
     return statistics.median(first_times) / 1e9, statistics.median(second_times) / 1e9
 
 
-def per_call_overhead(what: str, endpoint: Any, args: tuple[Any, ...], path: str, data: list[dict[str, Any]]) -> None:
-    body = json.dumps({"status": "success", "data": data}).encode()
-    transport = httpx.MockTransport(
-        lambda request: httpx.Response(200, content=body, headers={"content-type": "application/json"})
-    )
-    raw = httpx.Client(base_url=BASE, transport=transport, headers={"Authorization": "Bearer cal_k"})
-    cal = CalAttributes("cal_k", base_url=BASE, httpx_args={"transport": transport})
-    assert len(cal.call(endpoint, *args).data) == len(data)
-    raw_time, client_time = alternating_medians(
-        lambda: raw.get(path).json(), lambda: cal.call(endpoint, *args), pairs=3000
-    )
-    print(
-        f"1. per call, {what} ({len(body) / 1000:.1f} kB): raw httpx + .json() {raw_time * 1e6:.0f} µs, "
-        f"CalAttributes.call (retry policy, error checks, logging, checked models) {client_time * 1e6:.0f} µs "
-        f"-> {client_time / raw_time:.2f}x (target <= 1.2x)"
+def page_body(count: int) -> bytes:
+    return json.dumps({"status": "success", "data": attributes(count)}).encode()
+
+
+def raw_call(raw: httpx.Client, url: str) -> object:
+    return orjson.loads(raw.get(url).content)
+
+
+def per_call_overhead(transport_name: str, base: str, counts: tuple[int, ...], pairs: int, **httpx_args: Any) -> None:
+    """Baseline: raw httpx with an absolute URL and orjson.loads (the fair floor).
+
+    Organization ``count`` answers with a page of ``count`` attributes.
+    """
+    raw = httpx.Client(headers={"Authorization": "Bearer cal_k"}, **httpx_args)
+    cal = CalAttributes("cal_k", base_url=base, httpx_args=httpx_args)
+    for count in counts:
+        url = f"{base}/v2/organizations/{count}/attributes?skip=0&take=250"
+        assert len(cal.attributes.list(org_id=count, page_size=250).items) == count
+        raw_time, client_time = alternating_medians(
+            functools.partial(raw_call, raw, url),
+            functools.partial(cal.attributes.list, org_id=count, page_size=250),
+            pairs=pairs,
+        )
+        print(
+            f"1. per call, {transport_name}, {count} attribute(s) ({len(page_body(count)) / 1000:.1f} kB): "
+            f"raw httpx + orjson {raw_time * 1e6:.0f} µs, cal.attributes.list {client_time * 1e6:.0f} µs "
+            f"-> {client_time / raw_time:.2f}x (target <= {1.2 if count <= 20 else 1.6}x)"
+        )
+
+
+def validation_cost(counts: tuple[int, ...], pairs: int) -> None:
+    """What strict_response_validation=True adds to a call (MockTransport)."""
+    transport = mock_transport(counts)
+    plain = CalAttributes("cal_k", base_url=BASE, httpx_args={"transport": transport})
+    strict = CalAttributes("cal_k", base_url=BASE, httpx_args={"transport": transport}, strict_response_validation=True)
+    for count in counts:
+        strict.attributes.list(org_id=count, page_size=250)  # compile the schema outside the timing
+        plain_time, strict_time = alternating_medians(
+            functools.partial(plain.attributes.list, org_id=count, page_size=250),
+            functools.partial(strict.attributes.list, org_id=count, page_size=250),
+            pairs=pairs,
+        )
+        print(
+            f"4. strict_response_validation, {count} attribute(s): {plain_time * 1e6:.0f} µs -> "
+            f"{strict_time * 1e6:.0f} µs ({strict_time / plain_time - 1:+.0%})"
+        )
+
+
+def mock_transport(counts: tuple[int, ...]) -> httpx.MockTransport:
+    bodies = {f"/v2/organizations/{count}/attributes": page_body(count) for count in counts}
+    return httpx.MockTransport(
+        lambda request: httpx.Response(
+            200, content=bodies[request.url.path], headers={"content-type": "application/json"}
+        )
     )
 
 
 def decoding() -> None:
     items = assigned_options(10_000)
     body = json.dumps({"status": "success", "data": items}).encode()
-    request = httpx.Request("GET", f"{BASE}/v2/organizations/1/attributes/a/options/assigned")
-    cal = CalAttributes("cal_k", base_url=BASE)
 
     def decode_into_models() -> object:
-        response = httpx.Response(200, content=body, request=request)
-        return parse(list_assigned_options, cal.generated, response)
+        return AssignedOptionListResponse.from_dict(orjson.loads(body)).data
 
+    decoded = orjson.loads(body)
+    first_error("listAssignedOptions", 200, decoded)  # compile the schema outside the timing
     loads = best_of(lambda: json.loads(body), repeat=9, number=3)
     models = best_of(decode_into_models, repeat=9, number=3)
+    check = best_of(lambda: first_error("listAssignedOptions", 200, decoded), repeat=9, number=3)
     print(f"2. decoding {len(body) / 1e6:.1f} MB, 10,000 assigned options: json.loads {loads * 1000:.1f} ms, "
-          f"into models {models * 1000:.1f} ms -> {models / loads:.2f}x (target <= 1.0x)")  # fmt: skip
+          f"into models {models * 1000:.1f} ms -> {models / loads:.2f}x (target <= 1.0x); "
+          f"strict_response_validation adds {check * 1000:.1f} ms ({check / models:.0%} of the decoding)")  # fmt: skip
 
 
 def pagination_memory() -> None:
@@ -146,16 +189,16 @@ def pagination_memory() -> None:
     def answer(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, content=pages[int(parse_qs(request.url.query.decode())["skip"][0])])
 
-    cal = CalAttributes("cal_k", base_url=BASE, httpx_args={"transport": httpx.MockTransport(answer)})
+    cal = CalAttributes("cal_k", base_url=BASE, org_id=1, httpx_args={"transport": httpx.MockTransport(answer)})
     gc.collect()
     tracemalloc.start()
-    for _ in cal.iter_attributes(1, page_size=page_size):
+    for _ in cal.attributes.list(page_size=page_size):
         break
     one_page = tracemalloc.get_traced_memory()[1]
     tracemalloc.reset_peak()
     count = 0
     peaks = []
-    for _ in cal.iter_attributes(1, page_size=page_size):
+    for _ in cal.attributes.list(page_size=page_size):
         count += 1
         if count % 10_000 == 0:
             peaks.append(tracemalloc.get_traced_memory()[1])
@@ -168,15 +211,13 @@ def pagination_memory() -> None:
 
 
 if __name__ == "__main__":
-    attributes_path = "/v2/organizations/1/attributes"
-    for count in (1, 20, 100):
-        per_call_overhead(f"{count} attribute(s)", list_attributes, (1,), attributes_path, attributes(count))
-    per_call_overhead(
-        "100 assigned options, 50 holders each",
-        list_assigned_options,
-        (1, "0b8f5e2a-6c1d-4f3e-9a7b-2d4c6e8f0a1b"),
-        "/v2/organizations/1/attributes/0b8f5e2a-6c1d-4f3e-9a7b-2d4c6e8f0a1b/options/assigned",
-        assigned_options(100),
-    )
+    COUNTS = (1, 20, 100, 250)
+    per_call_overhead("MockTransport", BASE, COUNTS, pairs=2000, transport=mock_transport(COUNTS))
+    with tempfile.TemporaryDirectory() as scratch:
+        responses = {f"/v2/organizations/{count}/attributes": page_body(count).decode() for count in COUNTS}
+        command, port = servers.bare(servers.write_json(Path(scratch) / "responses.json", responses))
+        with servers.running(command, port) as loopback:
+            per_call_overhead("loopback (uvicorn, another process)", loopback, COUNTS, pairs=1000)
     decoding()
     pagination_memory()
+    validation_cost(COUNTS, pairs=1000)
