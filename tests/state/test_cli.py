@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -157,3 +158,28 @@ def test_python_dash_m_runs_the_command() -> None:
         [sys.executable, "-m", "cal_attributes", "--help"], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0 and "import-csv" in result.stdout
+
+
+def test_ctrl_c_stops_cleanly_reports_and_a_rerun_converges(
+    mock: MockServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = exported(tmp_path, capsys)
+    options = "".join(f"  - {{slug: l{i}, value: L{i}}}\n" for i in range(40))
+    path.write_text(
+        path.read_text().replace(
+            "members:\n", f"- slug: level\n  name: Level\n  type: SINGLE_SELECT\n  options:\n{options}members:\n"
+        )
+    )
+    command = [sys.executable, "-m", "cal_attributes", "apply", str(path), "--yes", "--max-per-minute", "600"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    for line in process.stdout:  # one line per change off a terminal
+        if line.startswith("[3/41]"):
+            process.send_signal(signal.SIGINT)
+            break
+    rest, err = process.communicate(timeout=30)
+    assert process.returncode == 1, err
+    assert "stopped: interrupted (Ctrl-C)" in rest and "not done: level: add option" in rest and "Traceback" not in err
+    assert 2 <= len(mock.calls_to("createOption")) < 40  # [3/41] is the attribute and two options
+    assert cli("apply", str(path), "--yes") == 0
+    assert cli("plan", str(path)) == 0
