@@ -184,9 +184,9 @@ def test_a_409_for_an_existing_assignment_counts_as_done(org: Org) -> None:
 
 
 def test_pacing_keeps_the_mock_rate_limit_from_answering_429() -> None:
-    # Time scaled down 200 times: the mock allows 12 requests per 0.3 s (Cal.com: 120 per minute),
-    # the apply sends at most 10 per 0.3 s (--max-per-minute 100).
-    server = create_mock(config=MockConfig(rate_limit=True, api_key_limit=12, rate_window_seconds=0.3))
+    # Time scaled down 300 times: the mock allows 12 requests per 0.2 s (Cal.com: 120 per minute),
+    # the apply sends at most 10 per 0.2 s (--max-per-minute 100).
+    server = create_mock(config=MockConfig(rate_limit=True, api_key_limit=12, rate_window_seconds=0.2))
 
     def run(settings: RunSettings, count: int) -> Wire:
         options = "".join(f"  - {{slug: l{i}, value: L{i}}}\n" for i in range(count))
@@ -196,7 +196,7 @@ def test_pacing_keeps_the_mock_rate_limit_from_answering_429() -> None:
         org.converge(desired, settings)
         return org.wire
 
-    paced = run(RunSettings(max_per_minute=10, window_seconds=0.3), 20)
+    paced = run(RunSettings(max_per_minute=10, window_seconds=0.2), 20)
     assert 429 not in paced.statuses and paced.reads + paced.writes > 36  # three windows' worth
     unpaced = run(FAST, 4)  # the control: without pacing even a smaller run is throttled (and waits 1 s)
     assert 429 in unpaced.statuses
