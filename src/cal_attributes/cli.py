@@ -1,0 +1,152 @@
+"""The cal-attributes command: export, plan, apply and import-csv over the state API."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+from collections.abc import Sequence
+
+from rich.console import Console
+
+from cal_attributes import AsyncCalAttributes
+from cal_attributes.errors import CalAttributesError, ConfigurationError
+from cal_attributes.state.api import AsyncStateManager
+from cal_attributes.state.csvimport import import_csv
+from cal_attributes.state.engine import ApplyReport, RefusedPlanError
+from cal_attributes.state.model import State
+from cal_attributes.state.ops import OperationError
+from cal_attributes.state.planner import Plan
+from cal_attributes.state.render import BarProgress, LineProgress, plan_to_json, render_plan, render_report
+from cal_attributes.state.runner import RunSettings
+from cal_attributes.state.stateio import StateFileError, dump_state
+
+OK, FAILED, CHANGES = 0, 1, 2
+
+
+def parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--org-id", type=int, help="the organization (default: CAL_ORG_ID)")
+    common.add_argument("--url", help="the API URL (default: CAL_API_URL or https://api.cal.com)")
+    common.add_argument(
+        "--max-per-minute", type=float, help="request rate limit, reads included (default: CAL_MAX_PER_MINUTE or 100)"
+    )
+    planning = argparse.ArgumentParser(add_help=False)
+    planning.add_argument("file", help="the state file (YAML)")
+    planning.add_argument("--prune", action="store_true", help="also remove what the file does not mention")
+    planning.add_argument("--include-locked", action="store_true", help="also change attributes an integration owns")
+    planning.add_argument(
+        "--allow-retype", action="store_true", help="apply type changes (options and assignments are kept)"
+    )
+    planning.add_argument("--json", action="store_true", help="print the plan as JSON")
+
+    top = argparse.ArgumentParser(
+        prog="cal-attributes",
+        description="Keep a Cal.com organization's attributes and assignments in step with a state file. "
+        "Credentials: CAL_API_KEY, or CAL_CLIENT_ID and CAL_CLIENT_SECRET of a platform OAuth client.",
+    )
+    commands = top.add_subparsers(dest="command", required=True)
+    export = commands.add_parser("export", parents=[common], help="write the organization's current state")
+    export.add_argument("-o", "--output", help="the file to write (default: standard output)")
+    export.add_argument("--weights", action="store_true", help="also read weights (one history request per member)")
+    commands.add_parser("plan", parents=[common, planning], help="show what apply would change (exit 2 if anything)")
+    apply = commands.add_parser("apply", parents=[common, planning], help="make the organization match the file")
+    apply.add_argument("--yes", action="store_true", help="do not ask for confirmation (needed off a terminal)")
+    apply.add_argument("--dry-run", action="store_true", help="only plan")
+    imports = commands.add_parser(
+        "import-csv", parents=[common], help="turn user_id,attribute,value[,weight] rows into a state file"
+    )
+    imports.add_argument("csv", help="the CSV file")
+    imports.add_argument("-o", "--output", help="the state file to write (default: standard output)")
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    out, err = Console(soft_wrap=True), Console(stderr=True, soft_wrap=True)
+    run = _Run(args, out, err)
+    try:
+        run.desired = State.load(args.file) if args.command in ("plan", "apply") else None  # before any request
+        run.settings = RunSettings() if args.max_per_minute is None else RunSettings(max_per_minute=args.max_per_minute)
+        return asyncio.run(run.main())
+    except KeyboardInterrupt:
+        if run.report is None:
+            err.print("interrupted before anything was applied")
+            return FAILED
+        run.report.stopped = "interrupted (Ctrl-C)"
+        render_report(run.report, out)
+    except (StateFileError, CalAttributesError, RefusedPlanError, ValueError, OSError) as error:
+        err.print(f"error: {error}", markup=False, highlight=False)
+    except OperationError as error:
+        err.print(f"error: the organization could not be read: {error}", markup=False, highlight=False)
+    return FAILED
+
+
+class _Run:
+    """One command; holds the apply report so that an interrupt can still print it."""
+
+    def __init__(self, args: argparse.Namespace, out: Console, err: Console) -> None:
+        self.args, self.out, self.err = args, out, err
+        self.desired: State | None = None
+        self.settings = RunSettings()
+        self.report: ApplyReport | None = None
+
+    async def main(self) -> int:
+        args = self.args
+        client_id, client_secret = os.environ.get("CAL_CLIENT_ID") or None, os.environ.get("CAL_CLIENT_SECRET") or None
+        async with AsyncCalAttributes(
+            org_id=args.org_id, base_url=args.url, client_id=client_id, client_secret=client_secret
+        ) as cal:
+            if cal.org_id is None:
+                raise ConfigurationError("no organization: pass --org-id or set CAL_ORG_ID")
+            manager = AsyncStateManager.for_client(cal, self.settings)
+            if args.command == "export":
+                return self.write(dump_state(await manager.export(weights=args.weights)))
+            if args.command == "import-csv":
+                with open(args.csv, encoding="utf-8", newline="") as source:
+                    text = source.read()
+                return self.write(dump_state(import_csv(text, await manager.snapshot(), args.csv)))
+            assert self.desired is not None
+            plan = await manager.plan(
+                self.desired, prune=args.prune, include_locked=args.include_locked, allow_retype=args.allow_retype
+            )
+            if args.json:
+                self.out.print_json(json.dumps(plan_to_json(plan)))
+            else:
+                render_plan(plan, self.out)
+            if args.command == "plan" or args.dry_run:
+                return CHANGES if plan.has_changes else OK
+            return await self.apply(manager, plan)
+
+    async def apply(self, manager: AsyncStateManager, plan: Plan) -> int:
+        if plan.refused:
+            raise RefusedPlanError("the plan changes an attribute's type; run again with --allow-retype to apply it")
+        if not plan.changes:
+            return OK
+        if not self.args.yes:
+            if not sys.stdin.isatty():
+                self.err.print("error: not a terminal: pass --yes to apply without confirmation")
+                return FAILED
+            if input(f"Apply {len(plan.changes)} changes? [y/N] ").strip().lower() not in ("y", "yes"):
+                self.err.print("Nothing applied.")
+                return FAILED
+        self.report = ApplyReport(plan)
+        progress = BarProgress(self.err) if self.err.is_terminal else LineProgress(self.out)
+        try:
+            await manager.apply(plan, progress=progress, report=self.report)
+        finally:
+            if isinstance(progress, BarProgress):
+                progress.stop()
+        render_report(self.report, self.out)
+        return OK if self.report.ok else FAILED
+
+    def write(self, text: str) -> int:
+        if self.args.output is None:
+            sys.stdout.write(text)
+        else:
+            with open(self.args.output, "w", encoding="utf-8") as target:
+                target.write(text)
+            self.err.print(f"wrote {self.args.output}", markup=False, highlight=False)
+        return OK

@@ -1,0 +1,94 @@
+"""Reading the organization's current state with the fewest requests."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable
+from functools import partial
+from typing import TypeVar
+
+from cal_attributes.state.model import State
+from cal_attributes.state.ops import AttributeRow, OrgOperations, Page, WeightSeen
+from cal_attributes.state.runner import Requester
+from cal_attributes.state.snapshot import CurrentAttribute, Snapshot
+
+T = TypeVar("T")
+
+
+async def read_snapshot(
+    ops: OrgOperations, requester: Requester, *, desired: State | None = None, all_weights: bool = False
+) -> Snapshot:
+    """Attributes (pages of 250), each attribute's options and assigned options (one request each,
+    plus a page per 250 assigned options), then the assignment history of the members whose
+    weights matter: those ``desired`` gives a weight for an option they hold (or all holders)."""
+    rows = await _attributes(ops, requester)
+    attributes = await asyncio.gather(*(_options(ops, requester, row) for row in rows))
+    holders = await asyncio.gather(*(_holders(ops, requester, row.id) for row in rows))
+    holdings: dict[int, set[str]] = {}
+    for per_attribute in holders:
+        for option_id, users in per_attribute.items():
+            for user in users:
+                holdings.setdefault(user, set()).add(option_id)
+    snapshot = Snapshot(tuple(attributes), {u: frozenset(o) for u, o in holdings.items()})
+    users = sorted(holdings) if all_weights else _users_needing_weights(snapshot, desired)
+    weights: dict[tuple[int, str], int | None] = {}
+    found = await asyncio.gather(*(_weights(ops, requester, user, holdings[user]) for user in users))
+    for user, per_option in zip(users, found, strict=True):
+        weights.update(((user, option_id), weight) for option_id, weight in per_option.items())
+    return Snapshot(snapshot.attributes, snapshot.holdings, weights)
+
+
+async def _all(requester: Requester, first: Callable[[], Awaitable[Page[T]]]) -> list[T]:
+    """Every item of a paged list, each page one paced request."""
+    items: list[T] = []
+    fetch: Callable[[], Awaitable[Page[T]]] | None = first
+    while fetch is not None:
+        page = await requester.call(fetch)
+        items.extend(page.items)
+        fetch = page.next
+    return items
+
+
+async def _attributes(ops: OrgOperations, requester: Requester) -> list[AttributeRow]:
+    return await _all(requester, ops.list_attributes)
+
+
+async def _options(ops: OrgOperations, requester: Requester, row: AttributeRow) -> CurrentAttribute:
+    return CurrentAttribute(row, tuple(await requester.call(partial(ops.list_options, row.id))))
+
+
+async def _holders(ops: OrgOperations, requester: Requester, attribute_id: str) -> dict[str, list[int]]:
+    return {
+        row.option_id: list(row.user_ids) for row in await _all(requester, partial(ops.list_assigned, attribute_id))
+    }
+
+
+async def _weights(ops: OrgOperations, requester: Requester, user: int, held: Iterable[str]) -> dict[str, int | None]:
+    """The newest weight the history shows for each option the user holds; stops when all are known."""
+    missing, weights = set(held), dict[str, int | None]()
+    fetch: Callable[[], Awaitable[Page[WeightSeen]]] | None = partial(ops.assignment_history, user)
+    while missing and fetch is not None:
+        page = await requester.call(fetch)
+        for seen in page.items:
+            if seen.option_id in missing:
+                weights[seen.option_id] = seen.weight
+                missing.discard(seen.option_id)
+        fetch = page.next
+    return weights
+
+
+def _users_needing_weights(snapshot: Snapshot, desired: State | None) -> list[int]:
+    if desired is None:
+        return []
+    index = snapshot.option_index()
+    users = []
+    for user, values in desired.members.items():
+        held = {
+            (attribute.row.slug, attribute.key_of(option))
+            for option_id in snapshot.holdings.get(user, ())
+            if (found := index.get(option_id)) is not None
+            for attribute, option in [found]
+        }
+        if any(h.weight is not None and (slug, h.value) in held for slug, hs in values.items() for h in hs):
+            users.append(user)
+    return sorted(users)

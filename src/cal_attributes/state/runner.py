@@ -1,0 +1,121 @@
+"""Sending requests at a steady pace under a hard window limit, with bounded concurrency, 429 waits and retries."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from cal_attributes.state.ops import OperationError
+
+T = TypeVar("T")
+
+MAX_RETRY_AFTER = 60.0  # a longer Retry-After is capped: the pacing keeps us under the limit anyway
+MAX_RATE_LIMITED = 20  # 429s in a row for one request before giving up
+
+
+def default_max_per_minute() -> float:
+    """CAL_MAX_PER_MINUTE, else 100: under Cal.com's 120 requests a minute per API key."""
+    text = os.environ.get("CAL_MAX_PER_MINUTE", "").strip()
+    try:
+        return float(text) if text else 100.0
+    except ValueError:
+        raise ValueError(f"CAL_MAX_PER_MINUTE must be a number, got {text!r}") from None
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    max_per_minute: float = field(default_factory=default_max_per_minute)  # requests per window, reads included
+    window_seconds: float = 60.0  # the window the maximum applies to (tests shorten it)
+    concurrency: int = 4  # requests in flight, to overlap latency
+    max_retries: int = 2  # extra tries of a request that failed on the network or with a 5xx
+    backoff_seconds: float = 0.25  # first retry delay, doubled each time, with jitter
+
+    def __post_init__(self) -> None:
+        if self.max_per_minute <= 0 or self.window_seconds <= 0 or self.concurrency < 1 or self.max_retries < 0:
+            raise ValueError(
+                "max_per_minute and window_seconds must be positive, concurrency at least 1, max_retries at least 0"
+            )
+
+    def pacer(self) -> Pacer:
+        return Pacer(self.max_per_minute, self.window_seconds)
+
+
+CATCH_UP = 4  # slots a late start may make up at once (a busy event loop), never past the window limit
+
+
+class Pacer:
+    """Evenly spaced starts at ``max_requests / window`` a second, with a hard limit: never more
+    than ``max_requests`` actual starts in any ``window`` seconds (what a throttler counts). A start
+    that was late may be made up, a few slots at most, within that limit. No event-loop objects,
+    so one pacer can pace several event loops in turn (the blocking API runs one per call)."""
+
+    def __init__(self, max_requests: float, window: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.interval = window / max_requests
+        self.window = window
+        self.limit = max(1, int(max_requests))
+        self._clock = clock
+        self._next = clock()
+        self._starts: deque[float] = deque()
+
+    def wait(self) -> float:
+        """Seconds until the next start is allowed (0: now)."""
+        now = self._clock()
+        while self._starts and self._starts[0] <= now - self.window:
+            self._starts.popleft()
+        self._next = max(self._next, now - self.interval * CATCH_UP)
+        earliest = self._next
+        if len(self._starts) >= self.limit:
+            earliest = max(earliest, self._starts[0] + self.window)
+        return max(0.0, earliest - now)
+
+    def start(self) -> None:
+        """A request starts now (call when ``wait()`` is 0)."""
+        self._starts.append(self._clock())
+        self._next += self.interval
+
+    def pause_until(self, moment: float) -> None:
+        """No start before ``moment`` (a 429's Retry-After)."""
+        self._next = max(self._next, moment)
+
+
+class Requester:
+    """Runs one organization request at a time per slot, counting what it sends."""
+
+    def __init__(self, settings: RunSettings, pacer: Pacer | None = None) -> None:
+        self.settings = settings
+        self.pacer = pacer or settings.pacer()
+        self.slots = asyncio.Semaphore(settings.concurrency)
+        self._pace = asyncio.Lock()  # starts are taken one at a time, so they stay evenly spaced
+        self.sent = 0
+        self.rate_limited = 0
+
+    async def call(self, send: Callable[[], Awaitable[T]], *, repeatable: bool = True) -> T:
+        """Send, waiting out 429s; retry network errors and 5xx if ``repeatable``."""
+        failures = limited = 0
+        while True:
+            async with self.slots:
+                async with self._pace:
+                    while (wait := self.pacer.wait()) > 0:
+                        await asyncio.sleep(wait)
+                    self.pacer.start()
+                self.sent += 1
+                try:
+                    return await send()
+                except OperationError as error:
+                    if error.rate_limited and limited < MAX_RATE_LIMITED:
+                        limited += 1
+                        self.rate_limited += 1
+                        wait = min(error.retry_after if error.retry_after is not None else 1.0, MAX_RETRY_AFTER)
+                        self.pacer.pause_until(time.monotonic() + wait)
+                        continue
+                    if not (error.transient and repeatable and failures < self.settings.max_retries):
+                        raise
+            delay = self.settings.backoff_seconds * 2**failures
+            failures += 1
+            await asyncio.sleep(delay / 2 + random.uniform(0, delay / 2))

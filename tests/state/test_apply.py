@@ -1,0 +1,202 @@
+"""Plan and apply against the demo mock, end to end through HTTP (in-process)."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+
+from cal_attributes.state import RefusedPlanError, Result, RunSettings, State, dump_state
+from cal_attributes_mock import MockConfig, create_mock
+from tests.state.conftest import FAST, Org, Wire, state
+
+# Each edit of the exported demo state, alone: (exported text -> desired text, plan flags, change kinds expected).
+EDITS: dict[str, tuple[list[tuple[str, str]], dict[str, bool], set[str]]] = {
+    "create": (
+        [
+            (
+                "members:\n",
+                "- slug: level\n  name: Level\n  type: SINGLE_SELECT\n  options: [{slug: junior, value: Junior}]\nmembers:\n",
+            ),
+            ("  101:\n    department: engineering\n", "  101:\n    department: engineering\n    level: junior\n"),
+        ],
+        {},
+        {"create attribute", "create option", "assign"},
+    ),
+    "rename": ([("name: Office\n", "name: Office location\n")], {}, {"update attribute"}),
+    "retype": ([("type: NUMBER\n", "type: TEXT\n")], {"allow_retype": True}, {"update attribute"}),
+    "add option": (
+        [("  - slug: support\n", "  - slug: marketing\n    value: Marketing\n  - slug: support\n")],
+        {},
+        {"create option"},
+    ),
+    "remove option": ([("  - slug: support\n    value: Support\n", "")], {"prune": True}, {"delete option"}),
+    "assign": ([("    skills: python\n", "    skills: [python, go]\n")], {}, {"assign"}),
+    "reassign": (
+        [("  102:\n    department: sales\n", "  102:\n    department: engineering\n")],
+        {},
+        {"assign", "unassign"},
+    ),
+    "weight": (
+        [("  103:\n    department: engineering\n", "  103:\n    department: {value: engineering, weight: 7}\n")],
+        {},
+        {"update weight"},
+    ),
+    "text value": ([("    office: Berlin\n", "    office: Munich\n")], {}, {"create option", "assign", "unassign"}),
+    "unassign": ([("    skills: python\n", "    skills: []\n")], {}, {"unassign"}),
+}
+
+
+def edited(org: Org, *names: str) -> State:
+    text = dump_state(org.export())
+    for name in names:
+        for old, new in EDITS[name][0]:
+            assert old in text, name
+            text = text.replace(old, new, 1)
+    return state(text)
+
+
+def test_export_round_trips_to_an_empty_plan(org: Org) -> None:
+    exported = org.export()
+    assert exported.organization == 1
+    plan = org.manager().plan(exported)
+    assert not plan.has_changes and plan.left_alone.total == 0
+    assert dump_state(state(dump_state(exported))) == dump_state(exported)  # stable: a re-export diffs cleanly
+
+
+@pytest.mark.parametrize("name", sorted(EDITS))
+def test_each_kind_of_change_alone(org: Org, name: str) -> None:
+    _, flags, kinds = EDITS[name]
+    desired = edited(org, name)
+    plan = org.manager().plan(desired, **flags)
+    assert {c.kind for c in plan.changes} == kinds
+    org.converge(desired, flags=flags)
+
+
+def test_all_changes_together_in_dependency_order(org: Org) -> None:
+    names = [n for n in EDITS if n not in ("retype", "unassign")]  # "assign" and "unassign" edit the same line
+    desired = edited(org, *names)
+    plan = org.manager().plan(desired, prune=True)
+    phases = [c.phase for c in plan.changes]
+    assert phases == sorted(phases) and len(set(phases)) == 5
+    org.converge(desired, flags={"prune": True})
+
+
+def test_second_apply_makes_no_write(org: Org) -> None:
+    desired = edited(org, "create", "reassign", "weight", "text value")
+    org.converge(desired)
+    org.wire.reset_counts()
+    report = org.manager().apply(org.manager().plan(desired))
+    assert org.wire.writes == 0 and report.outcomes == []
+
+
+def test_retype_is_refused_without_allow_retype(org: Org) -> None:
+    desired = edited(org, "retype")
+    plan = org.manager().plan(desired)
+    assert [c.type for c in plan.refused] == ["TEXT"] and plan.has_changes and not plan.changes
+    with pytest.raises(RefusedPlanError, match="allow-retype"):
+        org.manager().apply(plan)
+    allowed = org.manager().plan(desired, allow_retype=True)
+    assert any("keeps the attribute's existing options" in w for w in allowed.warnings)
+
+
+def test_without_prune_what_the_file_omits_is_left_alone_and_counted(org: Org) -> None:
+    text = dump_state(org.export())
+    desired = state(text[: text.index("- slug: office")] + "members: {}\n")  # only department, no members
+    plan = org.manager().plan(desired)
+    assert not plan.has_changes
+    assert (plan.left_alone.attributes, plan.left_alone.assignments) == (3, 5)
+    org.converge(desired, flags={"prune": True})
+    after = org.export()
+    assert [a.slug for a in after.attributes] == ["department"] and after.members == {}
+
+
+def lock(attribute: str) -> object:
+    def rewrite(request: httpx.Request, response: httpx.Response) -> httpx.Response:
+        if request.method == "GET" and request.url.path.endswith("/attributes"):
+            body = json.loads(response.content)
+            for row in body["data"]:
+                row["isLocked"] = row["slug"] == attribute
+            return httpx.Response(response.status_code, json=body, headers={"content-type": "application/json"})
+        return response
+
+    return rewrite
+
+
+def test_locked_attributes_are_skipped_unless_included(org: Org) -> None:
+    org.wire.rewrite = lock("office")  # type: ignore[assignment]
+    desired = edited(org, "rename", "text value", "assign")
+    plan = org.manager().plan(desired)
+    assert {c.attribute for c in plan.skipped} == {"office"} and {c.attribute for c in plan.changes} == {"skills"}
+    org.manager().apply(plan)
+    assert org.manager().plan(desired).skipped == plan.skipped  # office untouched
+    org.converge(desired, flags={"include_locked": True})
+
+
+def test_an_apply_stopped_by_faults_converges_on_the_next_run(org: Org) -> None:
+    desired = edited(org, *[n for n in EDITS if n not in ("retype", "unassign")])
+    failures = iter([None, httpx.Response(503, json={"statusCode": 503, "message": "down"}), "connect"])
+
+    def fault(request: httpx.Request, number: int) -> httpx.Response | None:
+        if number % 3:
+            return None
+        answer = next(failures, None)
+        if answer == "connect":
+            raise httpx.ConnectError("connection refused", request=request)
+        return answer if isinstance(answer, httpx.Response) else None
+
+    org.wire.fault = fault
+    no_retries = RunSettings(max_per_minute=1_000_000, max_retries=0)
+    runs = []
+    for _ in range(3):
+        manager = org.manager(no_retries)
+        report = manager.apply(manager.plan(desired, prune=True))
+        runs.append(report)
+        if report.ok:
+            break
+    assert not runs[0].ok and runs[0].stopped and "503" in runs[0].stopped
+    assert runs[0].not_done() or any(o.result is Result.FAILED for o in runs[0].outcomes)
+    assert runs[-1].ok
+    assert not org.manager().plan(desired, prune=True).has_changes
+
+
+def test_a_429_is_waited_out_and_the_change_repeated(org: Org) -> None:
+    limited = {"done": False}
+
+    def fault(request: httpx.Request, number: int) -> httpx.Response | None:
+        if limited["done"]:
+            return None
+        limited["done"] = True
+        return httpx.Response(429, json={"statusCode": 429, "message": "slow down"}, headers={"Retry-After": "0"})
+
+    org.wire.fault = fault
+    org.converge(edited(org, "assign"))
+    assert org.wire.statuses.count(429) == 1
+
+
+def test_a_409_for_an_existing_assignment_counts_as_done(org: Org) -> None:
+    desired = edited(org, "assign")
+    plan = org.manager().plan(desired)
+    org.manager().apply(plan)
+    report = org.manager().apply(plan)  # the same plan again: the assignment exists now
+    assert [o.result for o in report.outcomes] == [Result.ALREADY] and report.ok
+
+
+def test_pacing_keeps_the_mock_rate_limit_from_answering_429() -> None:
+    # Time scaled down 300 times: the mock allows 12 requests per 0.2 s (Cal.com: 120 per minute),
+    # the apply sends at most 10 per 0.2 s (--max-per-minute 100).
+    server = create_mock(config=MockConfig(rate_limit=True, api_key_limit=12, rate_window_seconds=0.2))
+
+    def run(settings: RunSettings, count: int) -> Wire:
+        options = "".join(f"  - {{slug: l{i}, value: L{i}}}\n" for i in range(count))
+        desired = state(f"attributes:\n- slug: level\n  name: Level\n  type: SINGLE_SELECT\n  options:\n{options}")
+        server.reset()
+        org = Org(server, Wire(httpx.ASGITransport(app=server)))
+        org.converge(desired, settings)
+        return org.wire
+
+    paced = run(RunSettings(max_per_minute=10, window_seconds=0.2), 20)
+    assert 429 not in paced.statuses and paced.reads + paced.writes > 36  # three windows' worth
+    unpaced = run(FAST, 4)  # the control: without pacing even a smaller run is throttled (and waits 1 s)
+    assert 429 in unpaced.statuses

@@ -1,0 +1,178 @@
+"""The cal-attributes command against the demo mock on 127.0.0.1: exit codes, confirmation, files."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from cal_attributes.cli import main
+from cal_attributes_mock import MockServer, create_mock
+from cal_attributes_mock.serve import serve_in_thread
+from tests.state.conftest import OWNER_KEY
+
+WRITES = ("createAttribute", "updateAttribute", "createOption", "assignOptionToUser", "unassignOptionFromUser")
+
+
+@pytest.fixture(scope="module")
+def served() -> Iterator[tuple[MockServer, str]]:
+    server = create_mock()
+    with serve_in_thread(server) as url:
+        yield server, url
+
+
+@pytest.fixture
+def mock(served: tuple[MockServer, str], monkeypatch: pytest.MonkeyPatch) -> MockServer:
+    server, url = served
+    server.reset()
+    for name in ("CAL_CLIENT_ID", "CAL_CLIENT_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CAL_API_KEY", OWNER_KEY)
+    monkeypatch.setenv("CAL_ORG_ID", "1")
+    monkeypatch.setenv("CAL_API_URL", url)
+    return server
+
+
+def cli(*args: str) -> int:
+    """The command, with the pacing raised so the tests are quick (the default is 100 a minute)."""
+    return main([*args, "--max-per-minute", "60000"])
+
+
+def writes(server: MockServer) -> int:
+    return sum(len(server.calls_to(op)) for op in WRITES)
+
+
+def exported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    path = tmp_path / "org.yaml"
+    assert cli("export", "-o", str(path)) == 0
+    capsys.readouterr()
+    return path
+
+
+def test_export_then_plan_is_empty_exit_0(mock: MockServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = exported(tmp_path, capsys)
+    assert cli("plan", str(path)) == 0
+    assert "No changes" in capsys.readouterr().out
+
+
+def test_plan_with_changes_exits_2_and_json_lists_them(
+    mock: MockServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = exported(tmp_path, capsys)
+    path.write_text(path.read_text().replace("name: Office\n", "name: Office location\n"))
+    assert cli("plan", str(path)) == 2
+    text = capsys.readouterr().out
+    assert (
+        "Attributes (1)" in text and "~ office: name -> 'Office location'" in text and "\x1b[" not in text
+    )  # plain off a terminal
+    assert cli("plan", str(path), "--json") == 2
+    plan = json.loads(capsys.readouterr().out)
+    assert [c["kind"] for c in plan["changes"]] == ["update attribute"] and plan["hasChanges"]
+
+
+def test_apply_needs_yes_off_a_terminal_and_dry_run_writes_nothing(
+    mock: MockServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = exported(tmp_path, capsys)
+    path.write_text(path.read_text().replace("    office: Berlin\n", "    office: Munich\n"))
+    assert cli("apply", str(path)) == 1
+    assert "--yes" in capsys.readouterr().err
+    assert cli("apply", str(path), "--dry-run") == 2
+    assert writes(mock) == 0
+    assert cli("apply", str(path), "--yes") == 0
+    out = capsys.readouterr().out
+    assert "[1/3] done: office: add option munich" in out and "3 done" in out
+    assert cli("plan", str(path)) == 0
+
+
+def test_a_bad_file_is_refused_with_its_line_before_any_request(
+    mock: MockServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        "attributes:\n- {slug: a, name: A, type: SINGLE_SELECT, options: [{slug: x, value: X}]}\nmembers:\n  101:\n    a: y\n"
+    )
+    mock.requests.clear()
+    assert cli("apply", str(path), "--yes") == 1
+    assert f"{path}:5: member 101: 'y' is not an option slug of a" in capsys.readouterr().err
+    assert not mock.requests
+
+
+def test_apply_with_failures_exits_1(mock: MockServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = exported(tmp_path, capsys)
+    path.write_text(
+        path.read_text().replace("members:\n", "members:\n  104:\n    office: Remote\n")
+    )  # 104 has not accepted
+    assert cli("apply", str(path), "--yes") == 1
+    assert "failed: user 104: office += Remote" in capsys.readouterr().out
+
+
+def test_missing_organization_is_a_clear_error(
+    mock: MockServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("CAL_ORG_ID")
+    assert cli("export") == 1
+    assert "organization" in capsys.readouterr().err
+
+
+def test_import_csv_reports_unknown_slugs_with_their_lines(
+    mock: MockServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    csv = tmp_path / "hr.csv"
+    csv.write_text(
+        "user_id,attribute,value,weight\n101,department,sales,5\n102,team,Blue,\n103,department,marketing,\nx,office,Paris,\n"
+    )
+    assert cli("import-csv", str(csv)) == 1
+    err = capsys.readouterr().err
+    assert f"{csv}:3: unknown attribute 'team'" in err
+    assert f"{csv}:4: department: unknown option 'marketing'" in err
+    assert f"{csv}:5: user_id 'x' is not a positive integer" in err
+
+
+def test_import_csv_writes_a_state_file_that_plans_the_rows(
+    mock: MockServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    csv, out = tmp_path / "hr.csv", tmp_path / "org.yaml"
+    csv.write_text(
+        "user_id,attribute,value\n101,department,Sales\n101,skills,go\n101,skills,python\n"
+    )  # an option value matches too
+    assert cli("import-csv", str(csv), "-o", str(out)) == 0
+    assert cli("plan", str(out), "--json") == 2
+    plan = json.loads(capsys.readouterr().out)
+    assert sorted(c["description"] for c in plan["changes"]) == [
+        "user 101: department += sales",
+        "user 101: department -= engineering",
+        "user 101: skills += go",
+        "user 101: skills += python",
+    ]
+    assert plan["leftAlone"]["assignments"] == 4  # what users 102 and 103 hold: they are not in the CSV
+
+
+def test_ctrl_c_stops_cleanly_reports_and_a_rerun_converges(  # also: python -m cal_attributes
+    mock: MockServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = exported(tmp_path, capsys)
+    options = "".join(f"  - {{slug: l{i}, value: L{i}}}\n" for i in range(40))
+    path.write_text(
+        path.read_text().replace(
+            "members:\n", f"- slug: level\n  name: Level\n  type: SINGLE_SELECT\n  options:\n{options}members:\n"
+        )
+    )
+    command = [sys.executable, "-m", "cal_attributes", "apply", str(path), "--yes", "--max-per-minute", "3000"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    for line in process.stdout:  # one line per change off a terminal
+        if line.startswith("[3/41]"):
+            process.send_signal(signal.SIGINT)
+            break
+    rest, err = process.communicate(timeout=30)
+    assert process.returncode == 1, err
+    assert "stopped: interrupted (Ctrl-C)" in rest and "not done: level: add option" in rest and "Traceback" not in err
+    assert 2 <= len(mock.calls_to("createOption")) < 40  # [3/41] is the attribute and two options
+    assert cli("apply", str(path), "--yes") == 0
+    assert cli("plan", str(path)) == 0

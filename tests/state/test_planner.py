@@ -1,0 +1,81 @@
+"""The planner is a pure function: current snapshot + desired state + flags -> ordered changes."""
+
+from __future__ import annotations
+
+from cal_attributes.state import (
+    AttributeRow,
+    CreateOption,
+    CurrentAttribute,
+    DeleteAttribute,
+    OptionRow,
+    PlanOptions,
+    Snapshot,
+    Unassign,
+    UpdateWeight,
+    make_plan,
+)
+from cal_attributes.state.planner import slugify
+from tests.state.conftest import state
+
+DEPT = AttributeRow("a1", "department", "Department", "SINGLE_SELECT", True, False)
+OFFICE = AttributeRow("a2", "office", "Office", "TEXT", True, True)  # locked
+CURRENT = Snapshot(
+    (
+        CurrentAttribute(DEPT, (OptionRow("o1", "a1", "eng", "Engineering"), OptionRow("o2", "a1", "sales", "Sales"))),
+        CurrentAttribute(OFFICE, (OptionRow("o3", "a2", "berlin", "Berlin"),)),
+    ),
+    {101: frozenset({"o1", "o3"}), 102: frozenset({"o2"})},
+    {(102, "o2"): 5},
+)
+DESIRED = """\
+attributes:
+- slug: department
+  name: Department
+  type: SINGLE_SELECT
+  options: [{slug: eng, value: Engineering}, {slug: sales, value: Sales}]
+- {slug: office, name: Office, type: TEXT}
+members:
+"""
+
+
+def test_locked_attributes_are_skipped_unless_included() -> None:
+    desired = state(DESIRED + "  101: {office: Paris}\n")
+    plan = make_plan(CURRENT, desired)
+    assert plan.changes == () and {c.kind for c in plan.skipped} == {"create option", "assign", "unassign"}
+    included = make_plan(CURRENT, desired, PlanOptions(include_locked=True))
+    assert [c.kind for c in included.changes] == ["create option", "assign", "unassign"] and included.skipped == ()
+
+
+def test_prune_deletes_an_attribute_without_unassigning_its_holders_first() -> None:
+    desired = state(DESIRED.split("- {slug: office")[0] + "members: {}\n")
+    plan = make_plan(CURRENT, desired, PlanOptions(prune=True, include_locked=True))
+    office = [c for c in plan.changes if c.attribute == "office"]
+    assert office == [DeleteAttribute("office", "a2")]  # the API cascades: an unassign would be a wasted request
+    kept = make_plan(CURRENT, desired)
+    assert kept.changes == () and (kept.left_alone.attributes, kept.left_alone.assignments) == (1, 3)
+
+
+def test_weights_known_are_compared_unknown_are_set() -> None:
+    desired = state(
+        DESIRED + "  101: {department: {value: eng, weight: 5}}\n  102: {department: {value: sales, weight: 5}}\n"
+    )
+    plan = make_plan(CURRENT, desired)
+    assert plan.changes == (UpdateWeight(101, "department", "eng", "o1", 5, None, known=False),)
+
+
+def test_a_new_text_value_is_created_once_for_all_members() -> None:
+    desired = state(DESIRED + "  101: {office: Paris Nord}\n  102: {office: Paris Nord}\n")
+    plan = make_plan(CURRENT, desired, PlanOptions(include_locked=True))
+    created = [c for c in plan.changes if isinstance(c, CreateOption)]
+    assert created == [CreateOption("office", "Paris Nord", "paris-nord", "Paris Nord", "a2")]
+    assert [c.user_id for c in plan.changes if isinstance(c, Unassign)] == [101]
+
+
+def test_a_member_listed_with_an_attribute_holds_exactly_those_values() -> None:
+    plan = make_plan(CURRENT, state(DESIRED + "  102: {department: eng}\n"))
+    assert [c.describe() for c in plan.changes] == ["user 102: department += eng", "user 102: department -= sales"]
+
+
+def test_slugify_follows_cal_com() -> None:
+    assert slugify("  Zürich Office / HQ  ") == "zurich-office-hq"
+    assert slugify("---") == "value"

@@ -1,0 +1,65 @@
+"""Pacing: evenly spaced starts, a hard limit per window, pauses for Retry-After, bounded catch-up."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from cal_attributes.state import RunSettings
+from cal_attributes.state.runner import CATCH_UP, Pacer
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def starts(pacer: Pacer, clock: Clock, count: int, lateness: random.Random | None = None) -> list[float]:
+    """Start ``count`` requests as soon as allowed (each woken up to 0.3 s late if ``lateness``)."""
+    times = []
+    for _ in range(count):
+        while (wait := pacer.wait()) > 0:
+            clock.now += wait + (lateness.uniform(0, 0.3) if lateness else 0)
+        pacer.start()
+        times.append(clock.now)
+    return times
+
+
+def relative(times: list[float]) -> list[float]:
+    return [round(t - times[0], 6) for t in times]
+
+
+def test_starts_are_evenly_spaced_and_catch_up_is_a_few_slots() -> None:
+    clock = Clock()
+    pacer = Pacer(10, 1.0, clock)  # 10 a second
+    assert relative(starts(pacer, clock, 3)) == [0.0, 0.1, 0.2]
+    clock.now += 60  # idle (or a very late wake-up): at most CATCH_UP slots are made up
+    assert relative(starts(pacer, clock, CATCH_UP + 3)) == [0.0] * (CATCH_UP + 1) + [0.1, 0.2]
+
+
+def test_late_wake_ups_never_exceed_the_window_limit() -> None:
+    clock = Clock()
+    pacer = Pacer(10, 1.0, clock)
+    times = starts(pacer, clock, 200, random.Random(3))
+    assert max(sum(1 for u in times if t <= u < t + 1.0) for t in times) <= 10
+    assert len(times) / (times[-1] - times[0]) > 8  # and the lateness is mostly made up
+
+
+def test_retry_after_pauses() -> None:
+    clock = Clock()
+    pacer = Pacer(10, 1.0, clock)
+    pacer.pause_until(clock.now + 3)
+    assert pacer.wait() == pytest.approx(3.0)
+
+
+def test_settings_are_checked_and_default_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(ValueError, match="positive"):
+        RunSettings(max_per_minute=0)
+    monkeypatch.setenv("CAL_MAX_PER_MINUTE", "30")
+    assert RunSettings().max_per_minute == 30
+    monkeypatch.delenv("CAL_MAX_PER_MINUTE")
+    assert RunSettings().max_per_minute == 100

@@ -1,0 +1,107 @@
+"""The state file: schema, line-numbered errors, stable dump."""
+
+from __future__ import annotations
+
+import jsonschema
+import pytest
+import yaml
+
+from cal_attributes.state import Held, StateFileError, dump_state, parse_state, state_schema
+from cal_attributes.state.stateio import state_to_data
+
+EXAMPLE = """\
+organization: 1
+attributes:
+  - slug: department
+    name: Department
+    type: SINGLE_SELECT
+    enabled: true
+    options:
+      - {slug: engineering, value: Engineering}
+      - {slug: sales, value: Sales}
+  - slug: skills
+    name: Skills
+    type: MULTI_SELECT
+    options: [{slug: python, value: Python}, {slug: go, value: Go}]
+  - {slug: office, name: Office, type: TEXT}
+  - {slug: level, name: Level, type: NUMBER}
+members:
+  103:
+    department: {value: engineering, weight: 100}
+    skills: [python, go]
+    office: Berlin
+    level: 3
+"""
+
+
+def test_the_schema_is_valid_and_accepts_the_example() -> None:
+    jsonschema.Draft202012Validator.check_schema(state_schema())
+    data = yaml.safe_load(EXAMPLE)
+    data["members"] = {str(k): v for k, v in data["members"].items()}  # JSON object keys are strings
+    jsonschema.validate(data, state_schema())
+
+
+def test_the_example_loads_as_typed_values() -> None:
+    state = parse_state(EXAMPLE)
+    assert state.organization == 1
+    assert [a.slug for a in state.attributes] == ["department", "skills", "office", "level"]
+    assert state.members[103] == {
+        "department": (Held("engineering", 100),),
+        "skills": (Held("python"), Held("go")),
+        "office": (Held("Berlin"),),
+        "level": (Held("3"),),
+    }
+
+
+def test_dump_is_sorted_stable_and_valid() -> None:
+    text = dump_state(parse_state(EXAMPLE))
+    assert dump_state(parse_state(text)) == text
+    assert text.index("slug: department") < text.index("slug: level") < text.index("slug: office")
+    assert "- go\n    - python" in text
+    jsonschema.validate({**state_to_data(parse_state(text)), "members": {"103": {}}}, state_schema())
+
+
+def test_an_empty_file_is_an_empty_state() -> None:
+    assert parse_state("") == parse_state("attributes: []\nmembers: {}\n")
+
+
+BAD = [
+    ("type: SINGLE_SELECT\n    enabled", "type: SINGLE\n    enabled", 5, "attributes/0/type"),
+    ("weight: 100", "weight: -1", 18, "members/103/department"),
+    ("[python, go]", "[python, rust]", 19, "'rust' is not an option slug of skills"),
+    ("{value: engineering, weight: 100}", "marketing", 18, "'marketing' is not an option slug of department"),
+    (
+        "  - {slug: office",
+        "  - {slug: skills, name: S, type: TEXT}\n  - {slug: office",
+        14,
+        "duplicate attribute slug 'skills'",
+    ),
+    ("{slug: sales, value: Sales}", "{slug: engineering, value: Sales}", 9, "duplicate option slug 'engineering'"),
+    ("    office: Berlin\n", "    office: Berlin\n    office: Paris\n", 21, "duplicate key 'office'"),
+    ("    office: Berlin\n", "    team: blue\n", 20, "attribute 'team' is not declared"),
+    ("    office: Berlin\n", "    office: [Berlin, Paris]\n", 20, "takes one value, not a list of 2"),
+    ("    level: 3\n", "    level: three\n", 21, "is NUMBER but 'three' is not a number"),
+    (
+        "{slug: office, name: Office, type: TEXT}",
+        "{slug: office, name: Office, type: TEXT, options: [{slug: a, value: A}]}",
+        14,
+        "options are only for",
+    ),
+    ("members:\n", "members: [\n", 18, "not valid YAML"),  # where the parser noticed
+]
+
+
+@pytest.mark.parametrize(("old", "new", "line", "message"), BAD, ids=[b[3][:30] for b in BAD])
+def test_a_bad_file_names_the_line(old: str, new: str, line: int, message: str) -> None:
+    assert old in EXAMPLE
+    with pytest.raises(StateFileError) as caught:
+        parse_state(EXAMPLE.replace(old, new, 1), "org.yaml")
+    assert any(p.line == line and message in p.message for p in caught.value.problems), caught.value.problems
+    assert f"org.yaml:{line}: " in str(caught.value)
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    text = EXAMPLE.replace("[python, go]", "[python, rust]").replace("    office: Berlin\n", "    team: blue\n")
+    with pytest.raises(StateFileError) as caught:
+        parse_state(text)
+    assert len(caught.value.problems) == 2
