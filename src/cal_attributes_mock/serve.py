@@ -9,8 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import uvicorn
-
-from cal_attributes_mock.app import MockServer
+from starlette.types import ASGIApp
 
 
 def listen(host: str, port: int) -> socket.socket:
@@ -35,7 +34,7 @@ def listen(host: str, port: int) -> socket.socket:
 
 
 @contextmanager
-def serve_in_thread(server: MockServer, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+def serve_in_thread(server: ASGIApp, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
     """Serve ``server`` on ``host`` (a free port by default) and yield its base URL; stop on exit."""
     sock = listen(host, port)
     bound_host, bound_port = sock.getsockname()[:2]
