@@ -48,7 +48,8 @@ class CalMock:
     def __init__(self, app: TestkitApp, seed: Seed, session: MockSession) -> None:
         self.app = app
         self.seed = seed
-        self.org_id: int = 1 if any(o.id == 1 for o in seed.organizations) else seed.organizations[0].id
+        org_ids = [o.id for o in seed.organizations]
+        self.org_id: int = 1 if 1 in org_ids or not org_ids else org_ids[0]
         self.keys: dict[str, str] = api_keys(seed, self.org_id)
         self._session = session
 

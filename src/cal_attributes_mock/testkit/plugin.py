@@ -41,7 +41,12 @@ def cal_mock(request: pytest.FixtureRequest, cal_mock_session: MockSession) -> C
     marker = request.node.get_closest_marker("cal_seed")
     if marker is not None and len(marker.args) != 1:
         raise pytest.UsageError("@pytest.mark.cal_seed takes one argument: a path, a dict, a Seed or a SeedBuilder")
-    return cal_mock_session.checkout(marker.args[0] if marker is not None else None)
+    from cal_attributes_mock.seed import SeedError
+
+    try:
+        return cal_mock_session.checkout(marker.args[0] if marker is not None else None)
+    except SeedError as error:
+        pytest.fail(f"cal_seed: {error}", pytrace=False)
 
 
 @pytest.fixture
