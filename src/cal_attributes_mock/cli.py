@@ -10,8 +10,10 @@ import sys
 import uvicorn
 
 from cal_attributes_mock.app import MockConfig, create_mock
+from cal_attributes_mock.proxy import serve_proxy
 from cal_attributes_mock.seed import SeedError, demo_seed, load_seed
 from cal_attributes_mock.serve import listen
+from cal_attributes_mock.testkit.layer import TestkitApp
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -22,6 +24,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=8080, help="port to bind; 0 picks a free one (default: 8080)")
     parser.add_argument("--seed", metavar="FILE", help="seed file (JSON); the built-in demo seed without it")
     parser.add_argument("--rate-limit", action="store_true", help="enforce Cal.com's per-minute request limits")
+    parser.add_argument(
+        "--proxy", metavar="URL", help="instead of mocking, forward to URL and check traffic against the spec"
+    )
+    parser.add_argument("--report", metavar="FILE", help="with --proxy: append spec violations to FILE as JSON lines")
     return parser.parse_args(argv)
 
 
@@ -35,6 +41,8 @@ def say(line: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.proxy:
+        return serve_proxy(args.proxy, args.report, args.host, args.port)
     try:
         seed = load_seed(args.seed) if args.seed else demo_seed()
     except SeedError as error:
@@ -56,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     # that was installed before it: make that one a no-op so the process exits 0, not -15.
     for stop in (signal.SIGINT, signal.SIGTERM):
         signal.signal(stop, lambda *_: None)
-    config = uvicorn.Config(server, log_level="warning", lifespan="on")
+    config = uvicorn.Config(TestkitApp(server), log_level="warning", lifespan="on")  # + /_mock/faults etc.
     uvicorn.Server(config).run(sockets=[sock])
     say("cal-attributes-mock stopped")
     return 0
