@@ -165,15 +165,15 @@ class MockSession:
         self._url: str | None = None
 
     def checkout(self, source: SeedSource = None) -> CalMock:
-        key, seed = _seed_of(source)
+        key = _seed_key(source)
         cached = self._mocks.pop(key, None)
-        if cached is not None and (key[0] != "seed" or cached[1] is seed):  # an id is unique while alive
-            app = cached[0]
-        else:
-            app = TestkitApp(create_mock(seed))
-        self._mocks[key] = (app, seed)
+        if cached is None or (key[0] == "seed" and cached[1] is not source):  # an id is unique while alive
+            seed = _seed_of(source)
+            cached = (TestkitApp(create_mock(seed)), seed)
+        self._mocks[key] = cached
         while len(self._mocks) > CACHED_MOCKS:
             self._mocks.popitem(last=False)
+        app, seed = cached
         app.reset()
         self._switch.target = app
         return CalMock(app, seed, self)
@@ -188,15 +188,28 @@ class MockSession:
         self._url = None
 
 
-def _seed_of(source: SeedSource) -> tuple[tuple[Hashable, ...], Seed]:
-    """A cache key and the seed for what ``@pytest.mark.cal_seed`` was given."""
+def _seed_key(source: SeedSource) -> tuple[Hashable, ...]:
+    """What identifies a seed source without parsing it (a file by its path and modification)."""
     if source is None:
-        return ("demo",), demo_seed()
+        return ("demo",)
     if isinstance(source, str | Path):
         path = Path(source).resolve()
-        return ("file", str(path), path.stat().st_mtime_ns if path.exists() else 0), load_seed(path)
+        return ("file", str(path), path.stat().st_mtime_ns if path.exists() else 0)
     if isinstance(source, SeedBuilder):
         source = source.to_dict()
     if isinstance(source, Mapping):
-        return ("json", json.dumps(source, sort_keys=True, default=str)), parse_seed(source)
-    return ("seed", id(source)), source
+        return ("json", json.dumps(source, sort_keys=True, default=str))
+    return ("seed", id(source))
+
+
+def _seed_of(source: SeedSource) -> Seed:
+    """The seed ``@pytest.mark.cal_seed`` names (SeedError if it is not valid)."""
+    if source is None:
+        return demo_seed()
+    if isinstance(source, str | Path):
+        return load_seed(source)
+    if isinstance(source, SeedBuilder):
+        return source.build()
+    if isinstance(source, Mapping):
+        return parse_seed(source)
+    return source
