@@ -25,8 +25,6 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from cal_attributes_client.api.attributes import list_attributes
-
 from cal_attributes import CalAttributes
 from cal_attributes_mock import Seed, create_mock
 from cal_attributes_mock.testkit import CalMock, InProcessTransport, MockSession, TestkitApp
@@ -37,7 +35,7 @@ TARGET = 10.0
 
 
 def one_call(cal: CalAttributes) -> int:
-    return len(cal.call(list_attributes, 1).data)
+    return len(list(cal.iter_attributes(1)))  # one page: the organization has 4 attributes
 
 
 def kit_test(session: MockSession) -> int:
