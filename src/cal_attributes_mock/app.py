@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,8 +13,15 @@ from urllib.parse import parse_qsl
 import orjson
 from starlette.types import Receive, Scope, Send
 
-from cal_attributes_mock.envelopes import ApiError, http_error, prisma_error, rate_limit_error, validation_error
-from cal_attributes_mock.guards import RateLimiter, authenticate, authorize
+from cal_attributes_mock.envelopes import (
+    ApiError,
+    encode,
+    http_error,
+    prisma_error,
+    rate_limit_error,
+    validation_error,
+)
+from cal_attributes_mock.guards import RateLimiter, authenticate, authorize, credential
 from cal_attributes_mock.handlers import HANDLERS, Context
 from cal_attributes_mock.seed import Seed, demo_seed
 from cal_attributes_mock.spec import Operation, load_spec, operations
@@ -37,6 +45,11 @@ class MockConfig:
     oauth_limit: int = 500
     rate_window_seconds: float = 60.0
     max_captured_requests: int = 10_000
+    # Audit entries kept across all members, oldest dropped first: bounds memory under endless writes.
+    max_history_entries: int = 10_000
+    # True: query values must be exact (take=10, not 10.0 or 10abc); False follows the real parseInt.
+    strict: bool = False
+    request_timeout: float = 10.0  # seconds for a whole request to arrive on a connection
 
 
 @dataclass(frozen=True)
@@ -57,9 +70,12 @@ class MockServer:
 
     def __post_init__(self) -> None:
         self.spec = load_spec()
-        self.store = Store(self.seed)
+        self.store = Store(self.seed, self.config.max_history_entries)
         self.operations = operations(self.spec)
-        self.validators = {op.operation_id: RequestValidator(op, self.spec["components"]) for op in self.operations}
+        self.validators = {
+            op.operation_id: RequestValidator(op, self.spec["components"], strict=self.config.strict)
+            for op in self.operations
+        }
         self.requests: deque[CapturedRequest] = deque(maxlen=self.config.max_captured_requests)
         self.rate_limiter = (
             RateLimiter(self.config.api_key_limit, self.config.oauth_limit, self.config.rate_window_seconds)
@@ -110,11 +126,11 @@ class MockServer:
             logger.exception("unhandled error for %s %s", incoming.method, incoming.full_path)
             status, body, headers = 500, {"statusCode": 500, "message": "Internal server error"}, {}
         self.requests.append(CapturedRequest(incoming.method, incoming.path, incoming.query, status, operation_id))
-        payload = _encode(body)
+        payload = encode(body)
         response_headers = [
             (b"content-type", b"application/json"),
             (b"content-length", str(len(payload)).encode()),
-            (b"x-request-id", incoming.headers.get("x-request-id", "unknown-request-id").encode("latin-1")),
+            (b"x-request-id", _request_id(incoming.headers)),
         ] + [(name.lower().encode(), value.encode("latin-1")) for name, value in headers.items()]
         await send({"type": "http.response.start", "status": status, "headers": response_headers})
         await send({"type": "http.response.body", "body": payload})
@@ -130,7 +146,7 @@ class MockServer:
         try:
             body = await self._read_body(incoming, receive, operation)
             if self.rate_limiter is not None:
-                retry_after = self.rate_limiter.check(incoming.headers)
+                retry_after = self.rate_limiter.check(credential(incoming.headers))
                 if retry_after is not None:
                     raise rate_limit_error(full_path, retry_after)
             context = self._admit(incoming, operation, path_params, body)
@@ -187,8 +203,10 @@ class MockServer:
                 415, f"Unsupported content type {media_type or '(none)'}: send application/json", full_path
             )
         try:
-            return json.loads(raw)
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            # orjson refuses what would break the store or a later response: invalid UTF-8,
+            # lone surrogates, nesting over 1,024 levels, numbers beyond a double.
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError as error:
             raise http_error(400, f"Malformed JSON body: {error}", full_path) from None
 
     def _admit(self, incoming: _Incoming, operation: Operation, path_params: dict[str, str], body: Any) -> Context:
@@ -227,13 +245,10 @@ class _Incoming:
         return cls(scope["method"], scope["path"], query, full_path, headers)
 
 
-def _encode(body: Any) -> bytes:
-    """JSON bytes; orjson for speed, the standard library for what orjson refuses (integers
-    beyond 64 bits echoed back in validation errors)."""
-    try:
-        return orjson.dumps(body)
-    except TypeError:
-        return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+def _request_id(headers: dict[str, str]) -> bytes:
+    """The caller's ``X-Request-Id`` echoed, as Cal.com does; else a new one for this response."""
+    given = headers.get("x-request-id")
+    return given.encode("latin-1") if given else str(uuid.uuid4()).encode()
 
 
 def _render(failure: Failure, full_path: str) -> ApiError:

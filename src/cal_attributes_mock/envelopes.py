@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
+
+import orjson
 
 STATUS_TEXT = {
     400: "Bad Request",
@@ -15,6 +18,7 @@ STATUS_TEXT = {
     413: "Payload Too Large",
     415: "Unsupported Media Type",
     429: "Too Many Requests",
+    431: "Request Header Fields Too Large",
     500: "Internal Server Error",
 }
 EXCEPTION_NAMES = {
@@ -25,6 +29,7 @@ EXCEPTION_NAMES = {
     405: "MethodNotAllowedException",
     413: "PayloadTooLargeException",
     415: "UnsupportedMediaTypeException",
+    431: "RequestHeaderFieldsTooLargeException",
 }
 PRISMA_ERRORS = {
     # Prisma error code: (HTTP status, envelope code, message), as Cal.com's PrismaExceptionFilter maps them
@@ -79,3 +84,13 @@ def rate_limit_error(path: str, retry_after: int) -> ApiError:
 
 def success(data: Any) -> dict[str, Any]:
     return {"status": "success", "data": data}
+
+
+def encode(body: Any) -> bytes:
+    """JSON bytes; orjson for speed, the standard library for what orjson refuses (integers
+    beyond 64 bits echoed back in validation errors). Both escape what UTF-8 cannot carry, so
+    encoding never fails."""
+    try:
+        return orjson.dumps(body)
+    except TypeError:
+        return json.dumps(body, separators=(",", ":")).encode()

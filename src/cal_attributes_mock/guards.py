@@ -16,7 +16,22 @@ NO_CREDENTIALS = (
 )
 ONLY_CLIENT_ID = "ApiAuthStrategy - Only 'x-cal-client-id' header provided, 'x-cal-secret-key' header is missing"
 PLAN_ORDER = ("FREE", "STARTER", "ESSENTIALS", "SCALE", "PER_ACTIVE_USER", "ENTERPRISE")
+MAX_TRACKED_CREDENTIALS = 10_000
 ROLE_OF = {"ORG_MEMBER": "MEMBER", "ORG_ADMIN": "ADMIN", "ORG_OWNER": "OWNER"}
+
+
+def bearer_token(authorization: str) -> str:
+    """The API key in an ``Authorization`` value; the real server tolerates a missing prefix."""
+    return authorization.replace("Bearer ", "", 1).strip()
+
+
+def credential(headers: Mapping[str, str]) -> str:
+    """What the throttler counts requests by: the OAuth client, or the token as authentication
+    reads it, so ``Bearer KEY``, ``KEY`` and ``Bearer  KEY`` share one budget."""
+    client_id = headers.get("x-cal-client-id")
+    if client_id:
+        return f"client:{client_id}"
+    return f"token:{bearer_token(headers.get('authorization', ''))}"
 
 
 def authenticate(store: Store, headers: Mapping[str, str]) -> Caller:
@@ -35,7 +50,7 @@ def authenticate(store: Store, headers: Mapping[str, str]) -> Caller:
     authorization = headers.get("authorization")
     if not authorization:
         raise HttpFailure(401, NO_CREDENTIALS)
-    token = authorization.replace("Bearer ", "", 1).strip()  # the real server tolerates a missing prefix
+    token = bearer_token(authorization)
     if not token.startswith("cal_"):
         # Managed-user and OAuth access tokens are not modelled: the mock knows API keys only.
         raise HttpFailure(401, "ApiAuthStrategy - Invalid Bearer token")
@@ -89,13 +104,13 @@ class RateLimiter:
         self._hits: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
-    def check(self, headers: Mapping[str, str]) -> int | None:
-        """None when the request may pass; else the seconds until it may be retried."""
-        client_id = headers.get("x-cal-client-id")
-        credential = f"client:{client_id}" if client_id else f"auth:{headers.get('authorization', '')}"
-        limit = self.oauth_limit if client_id or not credential.startswith("auth:Bearer cal_") else self.api_key_limit
+    def check(self, credential: str) -> int | None:
+        """None when a request of ``credential`` may pass; else the seconds until it may be retried."""
+        limit = self.api_key_limit if credential.startswith("token:cal_") else self.oauth_limit
         now = time.monotonic()
         with self._lock:
+            if len(self._hits) >= MAX_TRACKED_CREDENTIALS:
+                self._forget_idle(now)
             hits = self._hits.setdefault(credential, deque())
             while hits and hits[0] <= now - self.window:
                 hits.popleft()
@@ -103,3 +118,8 @@ class RateLimiter:
                 return max(1, int(hits[0] + self.window - now + 0.999))
             hits.append(now)
         return None
+
+    def _forget_idle(self, now: float) -> None:
+        """Drop credentials without a hit in the window: made-up tokens must not grow memory."""
+        for key in [key for key, hits in self._hits.items() if not hits or hits[-1] <= now - self.window]:
+            del self._hits[key]

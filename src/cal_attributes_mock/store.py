@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import random
 import re
 import threading
 import unicodedata
 import uuid
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -26,6 +28,7 @@ VALUE_TYPES = ("TEXT", "NUMBER")
 ROLE_RANK = {"MEMBER": 0, "ADMIN": 1, "OWNER": 2}
 DEFAULT_ASSIGNED_TAKE = 250
 DEFAULT_HISTORY_LIMIT = 25
+MAX_HISTORY_ENTRIES = 10_000
 
 
 class Failure(Exception):
@@ -104,6 +107,7 @@ class Option:
     slug: str
     is_group: bool = False
     contains: list[str] = field(default_factory=list)
+    order: int = 0  # creation rank: lists show options in the order they were made
 
     def row(self) -> dict[str, Any]:
         return {
@@ -152,8 +156,9 @@ class Caller:
 class Store:
     """In-memory organizations, attributes, options, assignments and their history."""
 
-    def __init__(self, seed: Seed) -> None:
+    def __init__(self, seed: Seed, max_history_entries: int = MAX_HISTORY_ENTRIES) -> None:
         self.seed = seed
+        self.max_history_entries = max_history_entries
         self._lock = threading.RLock()
         self.reset()
 
@@ -168,10 +173,16 @@ class Store:
             self._api_keys = [(hashlib.sha256(u.api_key.encode()).digest(), u) for u in seed.users if u.api_key]
             self.oauth_clients: dict[str, SeedOAuthClient] = {c.id: c for c in seed.oauth_clients}
             self.memberships: dict[tuple[int, int], Membership] = {}
+            self.members_of_team: dict[int, list[int]] = {}  # team id -> user ids
             for number, m in enumerate(seed.memberships, start=1):
                 self.memberships[(m.user_id, m.team_id)] = Membership(number, m.user_id, m.team_id, m.role, m.accepted)
+                self.members_of_team.setdefault(m.team_id, []).append(m.user_id)
             self.user_of_member = {m.id: m.user_id for m in self.memberships.values()}
+            # Indices kept in step by _add_attribute, _drop_attribute and _set_slug.
             self.attributes: dict[str, Attribute] = {}
+            self.attributes_of_org: dict[int, dict[str, Attribute]] = {}
+            self.attribute_by_slug: dict[tuple[int, str], Attribute] = {}
+            self._option_order = itertools.count()
             # Indices kept in step by _add_option, _delete_option, _add_assignment, _remove_assignment.
             self.options: dict[str, Option] = {}
             self.options_by_attribute: dict[str, dict[str, Option]] = {}
@@ -183,16 +194,37 @@ class Store:
                 attribute = Attribute(
                     a.id or self._new_id(), a.org_id, a.type, a.name, a.slug, a.enabled, created, created
                 )
-                self.attributes[attribute.id] = attribute
+                self._add_attribute(attribute)
                 for o in a.options:
                     self._add_option(Option(o.id or self._new_id(), attribute.id, o.value, o.slug))
             for s in seed.assignments:
                 member = self.memberships[(s.user_id, s.org_id)]
                 self._add_assignment(Assignment(self._new_id(), member.id, s.option_id, s.weight, created))
-            self.history: dict[int, list[dict[str, Any]]] = {}
+            # Audit entries per membership id, and the membership of each entry, oldest first:
+            # beyond ``max_history_entries`` the oldest entry of all is dropped.
+            self.history: dict[int, deque[dict[str, Any]]] = {}
+            self._history_order: deque[int] = deque()
             self.sync_runs = [dict(run) for run in seed.sync_runs]
 
+    def _add_attribute(self, attribute: Attribute) -> None:
+        self.attributes[attribute.id] = attribute
+        self.attributes_of_org.setdefault(attribute.team_id, {})[attribute.id] = attribute
+        self.attribute_by_slug[(attribute.team_id, attribute.slug)] = attribute
+
+    def _drop_attribute(self, attribute: Attribute) -> None:
+        del self.attributes[attribute.id]
+        del self.attributes_of_org[attribute.team_id][attribute.id]
+        if self.attribute_by_slug.get((attribute.team_id, attribute.slug)) is attribute:
+            del self.attribute_by_slug[(attribute.team_id, attribute.slug)]
+
+    def _set_slug(self, attribute: Attribute, slug: str) -> None:
+        if self.attribute_by_slug.get((attribute.team_id, attribute.slug)) is attribute:
+            del self.attribute_by_slug[(attribute.team_id, attribute.slug)]
+        attribute.slug = slug
+        self.attribute_by_slug[(attribute.team_id, slug)] = attribute
+
     def _add_option(self, option: Option) -> None:
+        option.order = next(self._option_order)
         self.options[option.id] = option
         self.options_by_attribute.setdefault(option.attribute_id, {})[option.id] = option
         self.holders[option.id] = {}
@@ -259,12 +291,14 @@ class Store:
         return attribute if attribute is not None and attribute.team_id == org_id else None
 
     def _slug_taken(self, org_id: int, slug: str, other_than: str | None = None) -> bool:
-        return any(a.team_id == org_id and a.slug == slug and a.id != other_than for a in self.attributes.values())
+        holder = self.attribute_by_slug.get((org_id, slug))
+        return holder is not None and holder.id != other_than
 
     def list_attributes(self, org_id: int, skip: int, take: int) -> list[dict[str, Any]]:
         with self._lock:
-            rows = [a.row() for a in self.attributes.values() if a.team_id == org_id]
-        return rows[skip : skip + take]
+            attributes = self.attributes_of_org.get(org_id, {})
+            end = min(skip + take, len(attributes))  # skip may be vast (parseInt of 300 digits)
+            return [a.row() for a in itertools.islice(attributes.values(), min(skip, end), end)]
 
     def create_attribute(self, org_id: int, body: dict[str, Any]) -> dict[str, Any]:
         with self._lock:
@@ -274,7 +308,7 @@ class Store:
             attribute = Attribute(
                 self._new_id(), org_id, body["type"], body["name"], body["slug"], body.get("enabled", True), now, now
             )
-            self.attributes[attribute.id] = attribute
+            self._add_attribute(attribute)
             if attribute.type in SELECT_TYPES:  # the real API ignores options of other types
                 for option in body["options"]:
                     self._add_option(Option(self._new_id(), attribute.id, option["value"], option["slug"]))
@@ -292,9 +326,11 @@ class Store:
                 raise PrismaFailure("P2025")
             if "slug" in body and self._slug_taken(org_id, body["slug"], other_than=attribute.id):
                 raise PrismaFailure("P2002")
-            for key in ("name", "slug", "type", "enabled"):
+            for key in ("name", "type", "enabled"):
                 if key in body:
                     setattr(attribute, key, body[key])
+            if "slug" in body:
+                self._set_slug(attribute, body["slug"])
             attribute.updated_at = timestamp()
             return attribute.row()
 
@@ -306,7 +342,7 @@ class Store:
             for option in list(self.options_by_attribute.get(attribute_id, {}).values()):
                 self._delete_option(option)
             self.options_by_attribute.pop(attribute_id, None)
-            del self.attributes[attribute_id]
+            self._drop_attribute(attribute)
             return attribute.row()
 
     # -- options -----------------------------------------------------------------------------
@@ -359,42 +395,21 @@ class Store:
         team_ids: list[int] | None = None,
     ) -> list[dict[str, Any]]:
         with self._lock:
-            in_teams: set[int] | None = None
-            if team_ids is not None:
-                in_teams = {m.user_id for m in self.memberships.values() if m.team_id in team_ids}
+            # Members (membership ids in this organization) of the teams, when filtered by team.
+            in_teams = None if team_ids is None else self._org_members_in_teams(org_id, team_ids)
 
             def passes_teams(option_id: str) -> bool:
-                return in_teams is None or any(self.user_of_member[m] in in_teams for m in self.holders[option_id])
+                return in_teams is None or not self.holders[option_id].keys().isdisjoint(in_teams)
 
             if attribute_id is not None:
-                found = self._org_attribute(org_id, attribute_id)
-                selected = [found] if found else []
+                selected = self._org_attribute(org_id, attribute_id)
             else:
-                selected = [a for a in self.attributes.values() if a.team_id == org_id and a.slug == attribute_slug]
-            base = [
-                o
-                for a in selected
-                for o in self.options_by_attribute.get(a.id, {}).values()
-                if self.holders[o.id] and passes_teams(o.id)
-            ][skip : skip + take]
+                selected = self.attribute_by_slug.get((org_id, attribute_slug or ""))
+            candidates = self.options_by_attribute.get(selected.id, {}).values() if selected else ()
+            held = (o for o in candidates if self.holders[o.id] and passes_teams(o.id))
+            base = list(itertools.islice(held, min(skip, len(self.options)), min(skip + take, len(self.options))))
             if assigned_option_ids is not None:
-                # Options all of whose assignments are of a listed option: the listed options, and
-                # (vacuously) unassigned ones, as the real query does.
-                filtered = [
-                    o
-                    for a in self.attributes.values()
-                    if a.team_id == org_id
-                    for o in self.options_by_attribute.get(a.id, {}).values()
-                    if (o.id in assigned_option_ids or not self.holders[o.id])
-                    and (team_ids is None or passes_teams(o.id))
-                ]
-                if not filtered:
-                    raise HttpFailure(
-                        404,
-                        "Options provided in assignedOptionIds are not assigned to anyone, or the users are not "
-                        "part of the teams specified in teamIds filter.",
-                    )
-                wanted = {member_id for o in filtered for member_id in self.holders[o.id]}
+                wanted = self._holders_of_listed(org_id, assigned_option_ids, in_teams)
                 base = [o for o in base if not wanted.isdisjoint(self.holders[o.id])]
             return [
                 {
@@ -406,6 +421,43 @@ class Store:
                 }
                 for o in base
             ]
+
+    def _org_members_in_teams(self, org_id: int, team_ids: list[int]) -> set[int]:
+        """Membership ids in the organization of users with a membership in one of the teams."""
+        found = set()
+        for team_id in set(team_ids):
+            for user_id in self.members_of_team.get(team_id, ()):
+                member = self.memberships.get((user_id, org_id))
+                if member is not None:
+                    found.add(member.id)
+        return found
+
+    def _holders_of_listed(self, org_id: int, option_ids: list[str], in_teams: set[int] | None) -> set[int]:
+        """The holders of the real query's F: organization options all of whose assignments are of
+        a listed option (the listed ones, and vacuously unassigned ones when no team filter is
+        given; those add no holders). A 404 when F is empty."""
+        listed = [self.options[i] for i in set(option_ids) if i in self.options]
+        in_f = [
+            o
+            for o in listed
+            if self.attributes[o.attribute_id].team_id == org_id
+            and self.holders[o.id]
+            and (in_teams is None or not self.holders[o.id].keys().isdisjoint(in_teams))
+        ]
+        if not in_f and not (in_teams is None and self._has_unassigned_option(org_id)):
+            raise HttpFailure(
+                404,
+                "Options provided in assignedOptionIds are not assigned to anyone, or the users are not "
+                "part of the teams specified in teamIds filter.",
+            )
+        return {member_id for o in in_f for member_id in self.holders[o.id]}
+
+    def _has_unassigned_option(self, org_id: int) -> bool:
+        return any(
+            not self.holders[o.id]
+            for a in self.attributes_of_org.get(org_id, {}).values()
+            for o in self.options_by_attribute.get(a.id, {}).values()
+        )
 
     # -- assignments -------------------------------------------------------------------------
 
@@ -460,12 +512,8 @@ class Store:
             member = self.memberships.get((user_id, org_id))
             if member is None:
                 return []
-            held = self.held_by.get(member.id, {})
-            return [
-                o.row()
-                for o in self.options.values()
-                if o.id in held and self.attributes[o.attribute_id].team_id == org_id
-            ]
+            held = sorted((self.options[option_id] for option_id in self.held_by.get(member.id, {})), key=_by_order)
+            return [o.row() for o in held if self.attributes[o.attribute_id].team_id == org_id]
 
     def unassign(self, org_id: int, user_id: int, option_id: str, caller: Caller) -> dict[str, Any]:
         with self._lock:
@@ -504,7 +552,10 @@ class Store:
         before = None if change == "ASSIGNED" else {**value, "weight": previous}
         after = None if change == "UNASSIGNED" else {**value, "weight": current}
         source = "API_V2"
-        self.history.setdefault(member.id, []).append(
+        self._history_order.append(member.id)
+        if len(self._history_order) > self.max_history_entries:
+            self.history[self._history_order.popleft()].popleft()
+        self.history.setdefault(member.id, deque()).append(
             {
                 "id": self._new_id(),
                 "timestamp": timestamp(),
@@ -559,6 +610,10 @@ class Store:
         if next_cursor is not None:
             meta["nextCursor"] = next_cursor
         return page, meta
+
+
+def _by_order(option: Option) -> int:
+    return option.order
 
 
 def _page(items: list[dict[str, Any]], limit: int, cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:

@@ -1,8 +1,9 @@
 """Request validation driven by the spec, answering like Cal.com's NestJS ValidationPipe.
 
 Path ids go through ParseIntPipe semantics; query strings are converted the way the real DTOs
-transform them (integers, comma-separated lists) and then checked, like the body, against the
-operation's schemas in openapi/cal-attributes.yaml. Failures become class-validator error items
+transform them (JavaScript's ``parseInt`` for numbers, comma-separated lists) and then checked,
+like the body, against the operation's schemas in openapi/cal-attributes.yaml. In strict mode a
+query number must be an exact integer instead (``take=10.0`` is refused). Failures become class-validator error items
 (``property``, ``value``, ``constraints``, nested ``children``) in the 400 validation envelope.
 Unknown body properties are stripped, as the real pipe's ``whitelist`` does.
 """
@@ -19,17 +20,45 @@ from jsonschema.exceptions import ValidationError
 
 from cal_attributes.spec import resolve
 from cal_attributes_mock.envelopes import http_error, validation_error
-from cal_attributes_mock.spec import Operation
+from cal_attributes_mock.spec import Operation, Parameter
 
 INTEGER = re.compile(r"^-?\d+$")
+PARSE_INT = re.compile(r"^[\s\ufeff]*([+-]?)(?:0[xX]([0-9a-fA-F]+)|(\d+))")
+MAX_DOUBLE_DIGITS = 309  # a longer integer is Infinity to JavaScript
+INFINITY = 10**MAX_DOUBLE_DIGITS  # stands in for it: larger than any limit, cheap to print
 MISSING = object()
 
 
+def _bounded(sign: str, digits: str, base: int = 10) -> int:
+    """``int(digits)`` without Python's 4,300-digit limit: beyond a double's range, ``INFINITY``."""
+    significant = digits.lstrip("0")
+    number = INFINITY if len(significant) > MAX_DOUBLE_DIGITS else int(significant or "0", base)
+    return -number if sign == "-" else number
+
+
+def parse_int(text: str) -> int | None:
+    """JavaScript's ``parseInt(text)``: leading blanks, a sign, then the longest run of digits
+    (hex after ``0x``); None where it gives NaN. ``10.0`` is 10 and ``12abc`` is 12."""
+    match = PARSE_INT.match(text)
+    if match is None:
+        return None
+    sign, hex_digits, digits = match.groups()
+    return _bounded(sign, hex_digits, 16) if hex_digits else _bounded(sign, digits)
+
+
+def exact_int(text: str) -> int | None:
+    """An integer written as one (``-12``), else None."""
+    if not INTEGER.fullmatch(text):
+        return None
+    return _bounded("-", text[1:]) if text.startswith("-") else _bounded("", text)
+
+
 def parse_int_path(value: str, path: str) -> int:
-    """ParseIntPipe: a numeric string or a 400."""
-    if not INTEGER.fullmatch(value):
+    """ParseIntPipe: a numeric string that is a finite JavaScript number, or a 400."""
+    number = exact_int(value)
+    if number is None or abs(number) >= INFINITY:
         raise http_error(400, "Validation failed (numeric string is expected)", path)
-    return int(value)
+    return number
 
 
 @dataclass
@@ -55,9 +84,10 @@ class _Node:
 class RequestValidator:
     """Validates and converts the query and body of requests to one operation."""
 
-    def __init__(self, operation: Operation, components: Mapping[str, Any]) -> None:
+    def __init__(self, operation: Operation, components: Mapping[str, Any], strict: bool = False) -> None:
         self.operation = operation
         self.components = components
+        self.strict = strict
         query = [p for p in operation.parameters if p.location == "query"]
         self.query_params = {p.name: p for p in query}
         self.query_validator = self._validator({"type": "object", "properties": {p.name: p.schema for p in query}})
@@ -84,6 +114,9 @@ class RequestValidator:
         errors: dict[str, _Node] = {}
         for name, values in raw.items():
             param = self.query_params[name]
+            if not self.strict:
+                self._read_like_the_real_api(param, values, converted, errors)
+                continue
             if len(values) > 1:
                 separator = "separated by a comma" if param.comma_separated else "given once"
                 errors[name] = _Node(name, values, {"isSingle": f"{name} must be {separator}, not repeated"})
@@ -102,13 +135,60 @@ class RequestValidator:
         return converted
 
     def _convert(self, text: str, schema: dict[str, Any], comma_separated: bool) -> Any:
+        """Strict: each integer written as one."""
         if schema.get("type") == "array":
             parts = text.split(",") if comma_separated else [text]
             items = [self._convert(part, schema["items"], False) for part in parts]
             return MISSING if MISSING in items else items
         if schema.get("type") == "integer":
-            return int(text) if INTEGER.fullmatch(text) else MISSING
+            number = exact_int(text)
+            return MISSING if number is None or abs(number) >= INFINITY else number
         return text
+
+    def _read_like_the_real_api(
+        self, param: Parameter, values: list[str], converted: dict[str, Any], errors: dict[str, _Node]
+    ) -> None:
+        """The DTOs' transforms: ``value && parseInt(value)`` for numbers (a repeated key arrives
+        as an array, which parseInt reads as its comma-joined text; empty means the default),
+        a comma split of every occurrence for lists, each item through parseInt for number lists."""
+        name, schema = param.name, param.schema
+        kind = schema.get("type")
+        if kind == "integer":
+            text = ",".join(values)
+            if text:
+                number = parse_int(text)
+                if number is None or abs(number) >= INFINITY:
+                    errors[name] = _Node(name, None, self._not_a_number(name, schema, number))
+                else:
+                    converted[name] = number
+        elif kind == "array":
+            parts = [part for value in values for part in (value.split(",") if param.comma_separated else [value])]
+            if schema["items"].get("type") != "integer":
+                converted[name] = parts
+                return
+            numbers = [parse_int(part) for part in parts]
+            if any(number is None or abs(number) >= INFINITY for number in numbers):
+                message = f"each value in {name} must be a number conforming to the specified constraints"
+                shown = [n if n is not None and abs(n) < INFINITY else None for n in numbers]  # NaN is null
+                errors[name] = _Node(name, shown, {"isNumber": message})
+            else:
+                converted[name] = numbers
+        elif len(values) > 1:
+            errors[name] = _Node(name, values, {"isString": f"{name} must be a string"})
+        else:
+            converted[name] = values[0]
+
+    @staticmethod
+    def _not_a_number(name: str, schema: Mapping[str, Any], number: int | None) -> dict[str, str]:
+        """What class-validator reports for NaN (every check fails) or an infinity (``@IsNumber``
+        and the bound on its side): the value renders as null, as JSON.stringify writes both."""
+        constraints = {}
+        if "maximum" in schema and (number is None or number > 0):
+            constraints["max"] = f"{name} must not be greater than {schema['maximum']}"
+        if "minimum" in schema and (number is None or number < 0):
+            constraints["min"] = f"{name} must not be less than {schema['minimum']}"
+        constraints["isNumber"] = f"{name} must be a number conforming to the specified constraints"
+        return constraints
 
     # -- body --------------------------------------------------------------------------------
 

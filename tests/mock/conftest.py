@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import pytest
@@ -68,3 +70,15 @@ def owner(mock: Mock) -> Iterator[AuthenticatedClient]:
 def member(mock: Mock) -> Iterator[AuthenticatedClient]:
     with mock.client(MEMBER_KEY) as client:
         yield client
+
+
+def call(server: MockServer, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    """One request to ``server`` in-process (no socket), as the owner unless headers say otherwise."""
+
+    async def send() -> httpx.Response:
+        transport = httpx.ASGITransport(app=server)
+        headers = {"Authorization": f"Bearer {OWNER_KEY}", **kwargs.pop("headers", {})}
+        async with httpx.AsyncClient(transport=transport, base_url="http://mock") as client:
+            return await client.request(method, path, headers=headers, **kwargs)
+
+    return asyncio.run(send())

@@ -60,7 +60,7 @@ def test_list_pages_with_skip_and_take(member: AuthenticatedClient) -> None:
 
 def test_list_rejects_take_and_skip_out_of_range(mock: Mock) -> None:
     with mock.http() as http:
-        for query in ("take=0", "take=251", "take=abc", "skip=-1", "take=1.5"):
+        for query in ("take=0", "take=251", "take=abc", "skip=-1"):
             response = http.get(f"/v2/organizations/1/attributes?{query}")
             assert response.status_code == 400, query
             assert ValidationErrorResponse.from_dict(response.json()).error.details.errors[0].property_ in query

@@ -190,7 +190,7 @@ def test_assigned_options_of_an_unknown_attribute_are_empty(member: Authenticate
     assert isinstance(response, AssignedOptionListResponse) and response.data == []
 
 
-@pytest.mark.parametrize("query", ["take=abc", "skip=-1", "teamIds=abc", "teamIds=1,x", "teamIds=", "take=1&take=2"])
+@pytest.mark.parametrize("query", ["take=abc", "skip=-1", "teamIds=abc", "teamIds=1,x", "teamIds="])
 def test_assigned_options_reject_malformed_queries_with_400(mock: Mock, query: str) -> None:
     with mock.http() as http:
         response = http.get(f"/v2/organizations/1/attributes/{DEPARTMENT}/options/assigned?{query}")

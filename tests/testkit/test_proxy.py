@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from cal_attributes_mock import create_mock
 from cal_attributes_mock.cli import main
@@ -23,11 +23,12 @@ KEY = "cal_demo_admin_1a2b3c4d5e6f"
 ATTRIBUTES = "/v2/organizations/1/attributes"
 
 
-def proxied(upstream: Any) -> Iterator[tuple[httpx.Client, io.StringIO, str]]:
+def proxied(upstream: ASGIApp) -> Iterator[tuple[httpx.Client, io.StringIO, str]]:
     report = io.StringIO()
+    stack = create_mock()  # whose server settings both are served with
     with (
-        serve_in_thread(upstream) as upstream_url,
-        serve_in_thread(ValidatingProxy(upstream_url, ViolationReport(report))) as proxy_url,
+        serve_in_thread(stack, app=upstream) as upstream_url,
+        serve_in_thread(stack, app=ValidatingProxy(upstream_url, ViolationReport(report))) as proxy_url,
         httpx.Client(base_url=proxy_url, headers={"Authorization": f"Bearer {KEY}"}, timeout=10) as http,
     ):
         yield http, report, upstream_url
@@ -125,7 +126,7 @@ def test_a_wrong_upstream_yields_every_kind_of_violation(caplog: pytest.LogCaptu
 def test_an_unreachable_upstream_is_a_502() -> None:
     report = io.StringIO()
     proxy = ValidatingProxy("http://127.0.0.1:9", ViolationReport(report), timeout=httpx.Timeout(2.0))
-    with serve_in_thread(proxy) as url:
+    with serve_in_thread(create_mock(), app=proxy) as url:
         answer = httpx.get(url + ATTRIBUTES)
     assert answer.status_code == 502
     assert answer.json()["error"]["code"] == "ProxyError"

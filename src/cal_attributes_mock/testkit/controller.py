@@ -180,7 +180,8 @@ class MockSession:
 
     def url(self) -> str:
         if self._url is None:
-            self._url = self._stack.enter_context(serve_in_thread(self._switch))
+            assert self._switch.target is not None, "check out a mock first"
+            self._url = self._stack.enter_context(serve_in_thread(self._switch.target.server, app=self._switch))
         return self._url
 
     def close(self) -> None:

@@ -1,0 +1,99 @@
+"""The HTTP/1.1 connections the mock serves: uvicorn's httptools protocol, plus the limits a
+public server has and uvicorn lacks.
+
+uvicorn closes a keep-alive connection that stays idle after a response, but never one that
+opens and sends nothing, nor one that stops half-way through a request: each would hold a
+socket (and, for a growing header block, memory) forever. Here every request, and a fresh
+connection's first one, must arrive whole within ``request_timeout`` seconds, and its header
+block must fit in ``MAX_HEADER_BYTES`` (Node's default, which Cal.com runs on). Requests the
+parser rejects are answered in the Cal.com error envelope instead of uvicorn's plain text.
+
+``Config(http=...)`` takes a protocol class: that public hook is how this plugs in; only
+methods uvicorn documents as callbacks or overridable (``send_400_response``) are extended.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from cal_attributes_mock.envelopes import ApiError, encode, http_error
+
+DEFAULT_REQUEST_TIMEOUT = 10.0  # seconds for a whole request to arrive (nginx allows 60 for headers)
+KEEP_ALIVE_TIMEOUT = 5  # seconds an idle keep-alive connection stays open (uvicorn's default)
+MAX_HEADER_BYTES = 16 * 1024
+
+
+class GuardedHttpProtocol(HttpToolsProtocol):
+    """One connection; ``request_timeout`` is set per server by ``guarded_protocol``."""
+
+    request_timeout: float = DEFAULT_REQUEST_TIMEOUT
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        self._deadline: asyncio.TimerHandle | None = None
+        self._header_bytes: int | None = 0  # None once the current request's headers are complete
+        super().connection_made(transport)
+        self._arm()  # a fresh connection must send its first request in time too
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        if self._header_bytes is not None:
+            self._header_bytes += len(data)
+            if self._header_bytes > MAX_HEADER_BYTES:
+                self._reply_and_close(http_error(431, "Request header fields too large", ""))
+                return
+        super().data_received(data)
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._header_bytes = 0
+        self._arm()
+
+    def on_headers_complete(self) -> None:
+        self._header_bytes = None
+        super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        self._disarm()
+        super().on_message_complete()
+
+    def send_400_response(self, msg: str) -> None:
+        """A request the HTTP parser rejects: the Cal.com envelope, then close (the stream is lost)."""
+        self._reply_and_close(http_error(400, msg, ""))
+
+    def _reply_and_close(self, error: ApiError) -> None:
+        self._disarm()
+        if self.transport.is_closing():
+            return
+        body = encode(error.body)
+        head = [b"HTTP/1.1 %d %s\r\n" % (error.status, error.body["error"]["details"]["error"].encode())]
+        for name, value in self.server_state.default_headers:
+            head.append(name + b": " + value + b"\r\n")
+        head.append(b"content-type: application/json\r\ncontent-length: %d\r\n" % len(body))
+        head.append(b"x-request-id: " + str(uuid.uuid4()).encode() + b"\r\nconnection: close\r\n\r\n")
+        self.transport.write(b"".join(head) + body)
+        self.transport.close()
+
+    def _arm(self) -> None:
+        self._disarm()
+        self._deadline = self.loop.call_later(self.request_timeout, self._expire)
+
+    def _disarm(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+
+    def _expire(self) -> None:
+        self._deadline = None
+        if not self.transport.is_closing():
+            self.transport.close()
+
+
+def guarded_protocol(request_timeout: float = DEFAULT_REQUEST_TIMEOUT) -> type[asyncio.Protocol]:
+    """The protocol class for ``uvicorn.Config(http=...)`` with this server's request timeout."""
+    return type("GuardedHttpProtocol", (GuardedHttpProtocol,), {"request_timeout": request_timeout})
