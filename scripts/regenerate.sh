@@ -16,12 +16,12 @@ target=generated/cal_attributes_client
 case "${1:-}" in
   "")
     echo "==> regenerating $target"
-    "$python" codegen/generate.py "$target"
+    "$python" -m codegen.generate "$target"
     ;;
   --check)
     scratch=$(mktemp -d)
     trap 'rm -rf "$scratch"' EXIT
-    "$python" codegen/generate.py "$scratch/cal_attributes_client"
+    "$python" -m codegen.generate "$scratch/cal_attributes_client"
     if ! diff -ru --exclude=__pycache__ --exclude=.ruff_cache "$target" "$scratch/cal_attributes_client"; then
       echo "error: $target does not match openapi/cal-attributes.yaml: run scripts/regenerate.sh and commit" >&2
       exit 1

@@ -1,14 +1,16 @@
-"""When to retry a failed request, and how long to wait: the one place that decides."""
+"""When to retry a failed request, and how long to wait: pure decisions shared by sync and async."""
 
 from __future__ import annotations
 
+import random
+
 import httpx
-from tenacity import RetryCallState, wait_random_exponential
 
 from cal_attributes.errors import APIConnectionError, APIStatusError
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 RETRY_AFTER_CAP = 60.0  # seconds: a longer Retry-After is waited only this long before the next try
+MAX_BACKOFF = 8.0
 
 
 def request_never_sent(error: BaseException) -> bool:
@@ -29,14 +31,10 @@ def should_retry(method: str, error: BaseException) -> bool:
     return False
 
 
-class Backoff:
-    """Wait what Retry-After says (up to a cap), else exponential backoff with full jitter."""
-
-    def __init__(self, initial: float, maximum: float = 8.0) -> None:
-        self._exponential = wait_random_exponential(multiplier=initial, max=maximum)
-
-    def __call__(self, state: RetryCallState) -> float:
-        error = state.outcome.exception() if state.outcome is not None else None
-        if isinstance(error, APIStatusError) and error.retry_after is not None:
-            return min(error.retry_after, RETRY_AFTER_CAP)
-        return float(self._exponential(state))
+def retry_delay(error: BaseException, attempts: int, initial: float, maximum: float = MAX_BACKOFF) -> float:
+    """Seconds to wait after ``attempts`` failed attempts: what Retry-After says (up to a cap),
+    else exponential backoff with full jitter (anywhere from 0 to initial * 2**(attempts-1))."""
+    if isinstance(error, APIStatusError) and error.retry_after is not None:
+        return min(error.retry_after, RETRY_AFTER_CAP)
+    ceiling = min(maximum, initial * 2 ** max(attempts - 1, 0))
+    return random.uniform(0, ceiling)

@@ -20,6 +20,7 @@ class Settings:
     api_key: str | None = field(repr=False)
     client_id: str | None
     client_secret: str | None = field(repr=False)
+    org_id: int | None = None
 
     @property
     def credential(self) -> str:
@@ -32,10 +33,25 @@ class Settings:
         return {}
 
 
+def resolve_org_id(org_id: int | None) -> int | None:
+    if org_id is not None:
+        return org_id
+    text = os.environ.get("CAL_ORG_ID", "").strip()
+    if not text:
+        return None
+    if not text.isdigit():
+        raise ConfigurationError(f"CAL_ORG_ID must be an organization id (digits), got {text!r}")
+    return int(text)
+
+
 def resolve_settings(
-    api_key: str | None, base_url: str | None, client_id: str | None, client_secret: str | None
+    api_key: str | None,
+    base_url: str | None,
+    client_id: str | None,
+    client_secret: str | None,
+    org_id: int | None = None,
 ) -> Settings:
-    """Check the credentials and URL, reading CAL_API_KEY and CAL_API_URL when not given."""
+    """Check the credentials and URL, reading CAL_API_KEY, CAL_API_URL and CAL_ORG_ID when not given."""
     if (client_id is None) != (client_secret is None):
         raise ConfigurationError("a platform OAuth client needs both client_id and client_secret")
     if client_id is None:
@@ -48,4 +64,4 @@ def resolve_settings(
     url = (base_url or os.environ.get("CAL_API_URL") or DEFAULT_BASE_URL).rstrip("/")
     if not url.startswith(("https://", "http://")):
         raise ConfigurationError(f"the API URL must start with https:// or http://, got {url!r}")
-    return Settings(url, api_key, client_id, client_secret)
+    return Settings(url, api_key, client_id, client_secret, resolve_org_id(org_id))

@@ -12,6 +12,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
+import orjson
 
 BODY_EXCERPT = 200
 
@@ -39,7 +40,15 @@ class APIConnectionError(APIError):
 
 
 class APITimeoutError(APIConnectionError):
-    """No response within the timeout."""
+    """No response within the timeout, or the whole response not within the attempt's deadline."""
+
+
+class APIResponseTooLargeError(APIError):
+    """The response body (decompressed) is larger than the client's ``max_response_bytes``."""
+
+    def __init__(self, message: str, *, method: str, url: str, limit: int) -> None:
+        super().__init__(message, method=method, url=url)
+        self.limit = limit
 
 
 class APIResponseValidationError(APIError):
@@ -113,6 +122,14 @@ class InternalServerError(APIStatusError):
     """5xx."""
 
 
+class UnexpectedRedirectError(APIStatusError):
+    """3xx: redirects are never followed (they could carry the credentials to another host)."""
+
+    @property
+    def location(self) -> str | None:
+        return self.details if isinstance(self.details, str) else None
+
+
 STATUS_ERRORS: dict[int, type[APIStatusError]] = {
     400: BadRequestError,
     401: AuthenticationError,
@@ -140,18 +157,20 @@ def parse_retry_after(value: str | None) -> float | None:
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
-def status_error(response: httpx.Response) -> APIStatusError:
-    """The typed error for an error response, from whichever Cal.com envelope it carries."""
+def status_error(response: httpx.Response, content: bytes) -> APIStatusError:
+    """The typed error for an error (or redirect) response, from whichever Cal.com envelope it carries."""
     request = response.request
+    status = response.status_code
     code: str | None = None
     details: Any = None
-    message = f"HTTP {response.status_code}"
+    message = f"HTTP {status}"
     try:
-        body = response.json()
-    except ValueError:
+        body = orjson.loads(content)
+    except orjson.JSONDecodeError:
         body = None
-        if response.text.strip():
-            message = f"HTTP {response.status_code}: {response.text.strip()[:BODY_EXCERPT]}"
+        text = content.decode("utf-8", "replace").strip()
+        if text:
+            message = f"HTTP {status}: {text[:BODY_EXCERPT]}"
     if isinstance(body, dict):
         error = body.get("error")
         if isinstance(error, dict):  # the Cal.com envelopes
@@ -160,8 +179,12 @@ def status_error(response: httpx.Response) -> APIStatusError:
             details = error.get("details")
         elif "message" in body:  # NestJS's plain body: {"statusCode": 500, "message": "..."}
             message = str(body["message"])
-    status = response.status_code
-    kind = STATUS_ERRORS.get(status, InternalServerError if status >= 500 else APIStatusError)
+    if 300 <= status < 400:
+        kind: type[APIStatusError] = UnexpectedRedirectError
+        details = response.headers.get("location")
+        message = f"redirect to {details!r} not followed"
+    else:
+        kind = STATUS_ERRORS.get(status, InternalServerError if status >= 500 else APIStatusError)
     return kind(
         message,
         method=request.method,

@@ -1,4 +1,5 @@
-"""openapi/cal-attributes.yaml at run time: shipped in the wheel, or read from a source checkout."""
+"""The one reader of openapi/cal-attributes.yaml: loading and ``$ref`` resolution for the mock, the
+fuzzing, the tests and the code generator (the client reads only what generation produced)."""
 
 from __future__ import annotations
 
@@ -28,9 +29,15 @@ def resolve(node: Any, root: dict[str, Any] | None = None) -> Any:
     return node
 
 
-@cache
-def load_spec() -> dict[str, Any]:
+def load_spec_from(path: Path) -> dict[str, Any]:
+    """A spec document as plain data (a fresh copy on every call)."""
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: several times faster
-    with spec_path().open(encoding="utf-8") as handle:
+    with path.open(encoding="utf-8") as handle:
         spec: dict[str, Any] = yaml.load(handle, Loader=loader)
     return spec
+
+
+@cache
+def load_spec() -> dict[str, Any]:
+    """This project's spec, read once per process."""
+    return load_spec_from(spec_path())

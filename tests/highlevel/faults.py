@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+from cal_attributes_client.models import Attribute
 
 from cal_attributes import AsyncCalAttributes, CalAttributes
 
@@ -76,3 +77,8 @@ class Script:
             httpx_args={"transport": httpx.MockTransport(self.handle_async)},
             **kwargs,
         )
+
+
+def create_team(cal: CalAttributes) -> Attribute:
+    """A write (POST) through the resources."""
+    return cal.attributes.create(org_id=1, name="Team", slug="team", type_="TEXT", options=[])

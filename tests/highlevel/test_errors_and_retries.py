@@ -9,13 +9,8 @@ from email.utils import format_datetime
 
 import httpx
 import pytest
-from cal_attributes_client.api.attribute_options import assign_option_to_user
-from cal_attributes_client.api.attributes import create_attribute, delete_attribute, list_attributes
+from cal_attributes_client.api.attributes import list_attributes
 from cal_attributes_client.models import (
-    AssignOptionToUserInput,
-    AttributeListResponse,
-    AttributeType,
-    CreateAttributeInput,
     HttpErrorResponse,
 )
 
@@ -24,6 +19,7 @@ from cal_attributes import (
     APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
+    AsyncPage,
     AuthenticationError,
     BadRequestError,
     ConflictError,
@@ -31,25 +27,24 @@ from cal_attributes import (
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    SyncPage,
     UnprocessableEntityError,
 )
-from tests.highlevel.faults import Script, envelope, ok
-
-NEW = CreateAttributeInput(name="Team", slug="team", type_=AttributeType.TEXT, options=[])
+from tests.highlevel.faults import Script, create_team, envelope, ok
 
 
 def test_429_with_retry_after_then_success() -> None:
     script = Script(envelope(429, "ThrottlerException", "Too many requests", {"Retry-After": "0"}), ok())
     with script.client() as cal:
-        page = cal.call(list_attributes, 1)
-    assert isinstance(page, AttributeListResponse) and script.attempts == 2
+        page = cal.attributes.list(org_id=1)
+    assert isinstance(page, SyncPage) and script.attempts == 2
 
 
 def test_retry_after_as_an_http_date_is_honoured() -> None:
     when = format_datetime(datetime.now(UTC) - timedelta(seconds=5), usegmt=True)
     script = Script(envelope(503, "ServiceUnavailable", "busy", {"Retry-After": when}), ok())
     with script.client() as cal:
-        cal.call(list_attributes, 1)
+        cal.attributes.list(org_id=1)
     assert script.attempts == 2
 
 
@@ -57,7 +52,7 @@ def test_a_short_retry_after_is_waited_for() -> None:
     script = Script(envelope(429, "ThrottlerException", "slow down", {"Retry-After": "1"}), ok())
     started = time.perf_counter()
     with script.client() as cal:
-        cal.call(list_attributes, 1)
+        cal.attributes.list(org_id=1)
     assert 0.9 <= time.perf_counter() - started < 3
     assert script.attempts == 2
 
@@ -66,7 +61,7 @@ def test_a_burst_of_503_past_the_retry_limit() -> None:
     script = Script(envelope(503, "ServiceUnavailableException", "down"))
     started = time.perf_counter()
     with script.client(max_retries=2) as cal, pytest.raises(InternalServerError) as raised:
-        cal.call(list_attributes, 1)
+        cal.attributes.list(org_id=1)
     assert script.attempts == 3
     assert time.perf_counter() - started < 1.0  # backoff 0.01 s, jittered, doubled twice
     error = raised.value
@@ -76,20 +71,20 @@ def test_a_burst_of_503_past_the_retry_limit() -> None:
         "down",
         "req-7",
     )
-    assert (error.method, error.url) == ("GET", "https://api.cal.test/v2/organizations/1/attributes")
+    assert (error.method, error.url) == ("GET", "https://api.cal.test/v2/organizations/1/attributes?skip=0&take=100")
 
 
 def test_retries_can_be_switched_off() -> None:
     script = Script(envelope(503, "X", "down"))
     with script.client(max_retries=0) as cal, pytest.raises(InternalServerError):
-        cal.call(list_attributes, 1)
+        cal.attributes.list(org_id=1)
     assert script.attempts == 1
 
 
 def test_a_connection_reset_is_retried_for_a_read_and_then_raised() -> None:
     script = Script(httpx.ReadError("connection reset by peer"))
     with script.client() as cal, pytest.raises(APIConnectionError) as raised:
-        cal.call(list_attributes, 1)
+        cal.attributes.list(org_id=1)
     assert script.attempts == 3 and "ReadError" in str(raised.value)
     assert isinstance(raised.value.__cause__, httpx.ReadError)
 
@@ -98,7 +93,7 @@ def test_a_write_that_may_have_reached_the_server_is_never_repeated() -> None:
     for fault in (httpx.ReadError("reset"), envelope(500, "INTERNAL_SERVER_ERROR", "boom"), envelope(503, "X", "down")):
         script = Script(fault, ok())
         with script.client() as cal, pytest.raises((APIConnectionError, InternalServerError)):
-            cal.call(create_attribute, 1, body=NEW)
+            create_team(cal)
         assert script.attempts == 1, fault
 
 
@@ -114,14 +109,14 @@ def test_a_write_is_repeated_when_it_never_left_or_the_server_asked() -> None:
                   envelope(503, "X", "down", {"Retry-After": "0"})):  # fmt: skip
         script = Script(fault, created)
         with script.client() as cal:
-            cal.call(create_attribute, 1, body=NEW)
+            create_team(cal)
         assert script.attempts == 2, fault
 
 
 def test_a_response_slower_than_the_timeout() -> None:
     script = Script(httpx.ReadTimeout("timed out"))
     with script.client(max_retries=1) as cal, pytest.raises(APITimeoutError):
-        cal.call(list_attributes, 1)
+        cal.attributes.list(org_id=1)
     assert script.attempts == 2
 
 
@@ -138,7 +133,7 @@ def test_a_real_slow_server_times_out_within_the_configured_timeout() -> None:
         cal = CalAttributes("cal_k", base_url=url, timeout=0.2, max_retries=1, backoff=0.01)
         started = time.perf_counter()
         with cal, pytest.raises(APITimeoutError):
-            cal.call(list_attributes, 1)
+            cal.attributes.list(org_id=1)
         elapsed = time.perf_counter() - started
     assert 0.4 <= elapsed < 1.5  # two attempts of 0.2 s each, and a tiny backoff
 
@@ -162,7 +157,7 @@ def test_a_real_slow_server_times_out_within_the_configured_timeout() -> None:
 def test_each_status_maps_to_its_error(status: int, kind: type[APIStatusError]) -> None:
     script = Script(envelope(status, "SomeException", "went wrong"))
     with script.client(max_retries=0) as cal, pytest.raises(kind) as raised:
-        cal.call(delete_attribute, 1, "a1")
+        cal.attributes.delete("a1", org_id=1)
     assert type(raised.value) is kind
     assert raised.value.status_code == status and raised.value.message == "went wrong"
     assert raised.value.details == {"message": "went wrong", "error": "x", "statusCode": status}
@@ -175,10 +170,10 @@ def test_prisma_and_plain_nest_bodies_are_understood() -> None:
     )
     plain = httpx.Response(500, json={"statusCode": 500, "message": "Internal server error"})
     with Script(prisma).client(max_retries=0) as cal, pytest.raises(ConflictError) as conflict:
-        cal.call(create_attribute, 1, body=NEW)
+        create_team(cal)
     assert (conflict.value.code, conflict.value.message, conflict.value.details) == ("CONFLICT", "exists", None)
     with Script(plain).client(max_retries=0) as cal, pytest.raises(InternalServerError) as crash:
-        cal.call(assign_option_to_user, 1, 2, body=AssignOptionToUserInput(attribute_id="a"))
+        cal.assignments.assign(2, org_id=1, attribute_id="a")
     assert crash.value.message == "Internal server error" and crash.value.code is None
 
 
@@ -211,7 +206,7 @@ def test_prisma_and_plain_nest_bodies_are_understood() -> None:
 )
 def test_a_body_that_is_not_what_the_spec_says_is_a_validation_error(response: httpx.Response, excerpt: str) -> None:
     with Script(response).client() as cal, pytest.raises(APIResponseValidationError) as raised:
-        cal.call(list_attributes, 1)
+        cal.attributes.list(org_id=1)
     assert excerpt in raised.value.body_excerpt and len(raised.value.body_excerpt) <= 200
     assert excerpt in str(raised.value)
 
@@ -229,15 +224,15 @@ def test_a_wrong_field_type_inside_an_item_is_caught(data: dict[str, object], wh
     # The generated models only cast primitives; the spec check catches what they would let through.
     item = {"id": "a", "teamId": 1, "type": "TEXT", "name": "n", "slug": "s", "enabled": True, **data}
     script = Script(httpx.Response(200, json={"status": "success", "data": [item]}))
-    with script.client() as cal, pytest.raises(APIResponseValidationError, match=where):
-        cal.call(list_attributes, 1)
+    with script.client(strict_response_validation=True) as cal, pytest.raises(APIResponseValidationError, match=where):
+        cal.attributes.list(org_id=1)
 
 
 def test_an_html_error_page_is_a_status_error_with_an_excerpt() -> None:
     page = httpx.Response(502, content=b"<html><h1>502 Bad Gateway</h1></html>", headers={"content-type": "text/html"})
     script = Script(page)
     with script.client() as cal, pytest.raises(InternalServerError) as raised:
-        cal.call(list_attributes, 1)
+        cal.attributes.list(org_id=1)
     assert "502 Bad Gateway" in raised.value.message and script.attempts == 3
 
 
@@ -246,14 +241,14 @@ def test_the_async_client_retries_and_raises_the_same_way() -> None:
 
     async def run() -> object:
         async with script.async_client() as cal:
-            return await cal.call(list_attributes, 1)
+            return await cal.attributes.list(org_id=1)
 
-    assert isinstance(asyncio.run(run()), AttributeListResponse) and script.attempts == 3
+    assert isinstance(asyncio.run(run()), AsyncPage) and script.attempts == 3
     failing = Script(envelope(404, "NotFoundException", "nope"))
 
     async def fail() -> None:
         async with failing.async_client() as cal:
-            await cal.call(delete_attribute, 1, "a")
+            await cal.attributes.delete("a", org_id=1)
 
     with pytest.raises(NotFoundError):
         asyncio.run(fail())
@@ -261,7 +256,7 @@ def test_the_async_client_retries_and_raises_the_same_way() -> None:
 
 
 def test_the_generated_detailed_functions_return_errors_as_values_instead() -> None:
-    # The choice the issue asks for: exceptions from `call`, or the generated `*_detailed`
+    # The choice the issue asks for: exceptions from the resources, or the generated `*_detailed`
     # responses (no retries, no exceptions) through the same configured client.
     script = Script(envelope(403, "ForbiddenException", "no role"))
     with script.client() as cal:

@@ -34,7 +34,7 @@ def skip_take_server(total: int, item: Any = attribute) -> Script:
 def test_skip_take_across_page_boundaries(total: int, page_size: int, requests: int) -> None:
     script = skip_take_server(total)
     with script.client() as cal:
-        slugs = [a.slug for a in cal.iter_attributes(1, page_size=page_size)]
+        slugs = [a.slug for a in cal.attributes.list(org_id=1, page_size=page_size)]
     assert slugs == [f"a{n}" for n in range(total)]
     assert script.attempts == requests
 
@@ -42,8 +42,8 @@ def test_skip_take_across_page_boundaries(total: int, page_size: int, requests: 
 def test_iteration_is_lazy() -> None:
     script = skip_take_server(1000)
     with script.client() as cal:
-        iterator = cal.iter_attributes(1, page_size=100)
-        assert script.attempts == 0
+        iterator = iter(cal.attributes.list(org_id=1, page_size=100))
+        assert script.attempts == 1  # the first page comes with the call
         first = [next(iterator) for _ in range(150)]
     assert len(first) == 150 and script.attempts == 2
 
@@ -54,15 +54,24 @@ def test_assigned_options_by_id_or_slug_with_filters_on_the_wire() -> None:
 
     script = skip_take_server(5, option)
     with script.client() as cal:
-        values = [o.value for o in cal.iter_assigned_options(1, attribute_slug="dept", team_ids=[10, 20], page_size=2)]
+        values = [
+            o.value
+            for o in cal.attributes.options.list_assigned(
+                org_id=1, attribute_slug="dept", team_ids=[10, 20], page_size=2
+            )
+        ]
         assert values == [f"V{n}" for n in range(5)]
-        list(cal.iter_assigned_options(1, attribute_id="a1", assigned_option_ids=["x", "y"], page_size=10))
+        list(
+            cal.attributes.options.list_assigned(
+                org_id=1, attribute_id="a1", assigned_option_ids=["x", "y"], page_size=10
+            )
+        )
     assert script.requests[0].url.path == "/v2/organizations/1/attributes/slugs/dept/options/assigned"
-    assert b"teamIds=10,20" in script.requests[0].url.query
+    assert script.requests[0].url.params["teamIds"] == "10,20"  # one comma-separated value (explode: false)
     assert script.requests[-1].url.path == "/v2/organizations/1/attributes/a1/options/assigned"
-    assert b"assignedOptionIds=x,y" in script.requests[-1].url.query
-    with pytest.raises(ValueError, match="exactly one"):
-        list(CalAttributes("cal_k").iter_assigned_options(1))
+    assert script.requests[-1].url.params.get_list("assignedOptionIds") == ["x,y"]
+    with pytest.raises(TypeError, match="exactly one"):
+        CalAttributes("cal_k").attributes.options.list_assigned(org_id=1)  # type: ignore[call-overload]
 
 
 def test_a_server_that_changes_between_pages_still_ends() -> None:
@@ -79,7 +88,7 @@ def test_a_server_that_changes_between_pages_still_ends() -> None:
         )
 
     with Script(answer).client() as cal:
-        slugs = [a.slug for a in cal.iter_attributes(1, page_size=2)]
+        slugs = [a.slug for a in cal.attributes.list(org_id=1, page_size=2)]
     assert slugs[:4] == ["a0", "a1", "a2", "a3"] and len(slugs) <= 10
 
 
@@ -116,20 +125,20 @@ def history_server(total: int) -> Script:
 def test_cursor_pagination_follows_next_cursor(total: int, requests: int) -> None:
     script = history_server(total)
     with script.client() as cal:
-        assert len(list(cal.iter_assignment_history(1, 5, page_size=3))) == total
+        assert len(list(cal.assignments.history(5, org_id=1, page_size=3))) == total
     assert script.attempts == requests
     script = history_server(total)
     with script.client() as cal:
-        assert len(list(cal.iter_sync_history(1, 5, page_size=3))) == total
+        assert len(list(cal.sync_history.list(5, org_id=1, page_size=3))) == total
     assert script.attempts == requests
 
 
 def test_page_sizes_are_checked() -> None:
     cal = CalAttributes("cal_k")
-    for bad in (lambda: cal.iter_attributes(1, page_size=251), lambda: cal.iter_assignment_history(1, 2, page_size=51),
-                lambda: cal.iter_sync_history(1, 2, page_size=0)):  # fmt: skip
+    for bad in (lambda: cal.attributes.list(org_id=1, page_size=251), lambda: cal.assignments.history(2, org_id=1, page_size=51),
+                lambda: cal.sync_history.list(2, org_id=1, page_size=0)):  # fmt: skip
         with pytest.raises(ValueError, match="page_size"):
-            next(bad())
+            bad()
 
 
 def test_async_iterators() -> None:
@@ -137,10 +146,10 @@ def test_async_iterators() -> None:
 
     async def run() -> tuple[list[str], list[str]]:
         async with attributes.async_client() as cal:
-            slugs = [a.slug async for a in cal.iter_attributes(1, page_size=2)]
+            slugs = [a.slug async for a in cal.attributes.list(org_id=1, page_size=2)]
         async with history.async_client() as cal:
-            ids = [e.id async for e in cal.iter_assignment_history(1, 5, page_size=2)]
-            runs = [r.id async for r in cal.iter_sync_history(1, 5, page_size=2)]
+            ids = [e.id async for e in cal.assignments.history(5, org_id=1, page_size=2)]
+            runs = [r.id async for r in cal.sync_history.list(5, org_id=1, page_size=2)]
         assert len(runs) == 5
         return slugs, ids
 

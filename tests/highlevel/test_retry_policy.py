@@ -8,16 +8,11 @@ from email.utils import format_datetime
 
 import httpx
 import pytest
-from cal_attributes_client.api.attributes import create_attribute, list_attributes
-from cal_attributes_client.models import AttributeType, CreateAttributeInput
-from tenacity import RetryCallState, Retrying
 
 from cal_attributes import InternalServerError, RateLimitError
-from cal_attributes._retry import RETRY_AFTER_CAP, Backoff
+from cal_attributes._retry import RETRY_AFTER_CAP, retry_delay
 from cal_attributes.errors import APIStatusError, parse_retry_after
-from tests.highlevel.faults import Script, envelope, ok
-
-NEW = CreateAttributeInput(name="Team", slug="team", type_=AttributeType.TEXT, options=[])
+from tests.highlevel.faults import Script, create_team, envelope, ok
 
 
 def http_date(seconds_from_now: float) -> str:
@@ -27,12 +22,12 @@ def http_date(seconds_from_now: float) -> str:
 def test_a_408_is_retried_for_a_read_but_not_for_a_write() -> None:
     read = Script(envelope(408, "RequestTimeout", "too slow"), ok())
     with read.client() as cal:
-        cal.call(list_attributes, 1)
+        cal.attributes.list(org_id=1)
     assert read.attempts == 2
 
     write = Script(envelope(408, "RequestTimeout", "too slow"), ok())
     with write.client() as cal, pytest.raises(APIStatusError) as raised:
-        cal.call(create_attribute, 1, body=NEW)
+        create_team(cal)
     assert write.attempts == 1 and raised.value.status_code == 408
 
 
@@ -42,7 +37,7 @@ def test_a_write_is_repeated_after_a_503_whose_retry_after_is_an_http_date() -> 
     answer = httpx.Response(201, json={"status": "success", "data": created})
     script = Script(envelope(503, "ServiceUnavailable", "busy", {"Retry-After": http_date(-5)}), answer)
     with script.client() as cal:
-        cal.call(create_attribute, 1, body=NEW)
+        create_team(cal)
     assert script.attempts == 2
 
 
@@ -62,11 +57,8 @@ def test_a_missing_or_unreadable_retry_after_is_none(header: str | None) -> None
     assert parse_retry_after(header) is None
 
 
-def waited(backoff: Backoff, attempt: int, error: BaseException) -> float:
-    state = RetryCallState(Retrying(), fn=None, args=(), kwargs={})
-    state.attempt_number = attempt
-    state.set_exception((type(error), error, None))
-    return backoff(state)
+def waited(initial: float, attempt: int, error: BaseException, maximum: float = 8.0) -> float:
+    return retry_delay(error, attempt, initial, maximum)
 
 
 def status_error(status: int, retry_after: float | None) -> APIStatusError:
@@ -84,14 +76,14 @@ def status_error(status: int, retry_after: float | None) -> APIStatusError:
 
 
 def test_retry_after_is_waited_up_to_the_cap() -> None:
-    backoff = Backoff(0.5)
+    backoff = 0.5
     assert waited(backoff, 1, status_error(429, 3.0)) == 3.0
     assert waited(backoff, 1, status_error(429, 3600.0)) == RETRY_AFTER_CAP == 60.0
 
 
 def test_without_retry_after_the_wait_grows_exponentially_with_full_jitter() -> None:
     random.seed(20261123)
-    backoff = Backoff(0.5, maximum=8.0)
+    backoff = 0.5
     for attempt, ceiling in [(1, 0.5), (2, 1.0), (3, 2.0), (4, 4.0), (6, 8.0), (12, 8.0)]:
         waits = [waited(backoff, attempt, status_error(503, None)) for _ in range(200)]
         assert all(0 <= wait <= ceiling for wait in waits), attempt

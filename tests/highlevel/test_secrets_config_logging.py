@@ -6,7 +6,6 @@ import logging
 
 import httpx
 import pytest
-from cal_attributes_client.api.attributes import delete_attribute, list_attributes
 
 from cal_attributes import CalAttributes, ConfigurationError, InternalServerError, NotFoundError
 from tests.highlevel.faults import KEY, Script, envelope, ok
@@ -18,15 +17,15 @@ def test_the_key_is_in_no_repr_str_exception_or_log(caplog: pytest.LogCaptureFix
     caplog.set_level(logging.DEBUG)
     script = Script(envelope(503, "X", "down"), ok(), envelope(404, "NotFoundException", "gone"))
     with script.client() as cal:
-        cal.call(list_attributes, 1)
+        cal.attributes.list(org_id=1)
         with pytest.raises(NotFoundError) as raised:
-            cal.call(delete_attribute, 1, "a")
+            cal.attributes.delete("a", org_id=1)
         surfaces = [
             repr(cal),
             str(cal),
             repr(cal.generated),
             str(cal.generated),
-            repr(cal._settings),
+            repr(cal._config),
             str(raised.value),
             repr(raised.value),
             repr(raised.value.__dict__),
@@ -53,7 +52,7 @@ def test_platform_client_credentials_are_sent_and_never_shown(caplog: pytest.Log
         httpx_args={"transport": httpx.MockTransport(answer)},
     )
     with cal, pytest.raises(InternalServerError) as raised:
-        cal.call(list_attributes, 1)
+        cal.attributes.list(org_id=1)
     assert seen[0].headers["x-cal-client-id"] == "client-1" and seen[0].headers["x-cal-secret-key"] == SECRET
     assert "authorization" not in seen[0].headers
     for surface in (repr(cal), repr(cal.generated), str(raised.value), repr(raised.value.__dict__), caplog.text):
@@ -98,11 +97,11 @@ def test_timeouts_default_to_finite_and_can_be_set_per_client_and_per_call() -> 
 
     transport = httpx.MockTransport(answer)
     with CalAttributes("cal_k", httpx_args={"transport": transport}) as cal:
-        cal.call(list_attributes, 1)
+        cal.attributes.list(org_id=1)
     with CalAttributes("cal_k", timeout=3.0, httpx_args={"transport": transport}) as cal:
-        cal.call(list_attributes, 1)
-        cal.call(list_attributes, 1, request_timeout=1.5)
-        cal.call(list_attributes, 1)
+        cal.attributes.list(org_id=1)
+        cal.attributes.list(org_id=1, timeout=1.5)
+        cal.attributes.list(org_id=1)
     assert seen[0] == {"connect": 5.0, "read": 30.0, "write": 30.0, "pool": 30.0}
     assert seen[1] == seen[3] == {"connect": 3.0, "read": 3.0, "write": 3.0, "pool": 3.0}
     assert seen[2] == {"connect": 1.5, "read": 1.5, "write": 1.5, "pool": 1.5}
@@ -112,10 +111,10 @@ def test_debug_logs_say_method_url_status_time_and_retries(caplog: pytest.LogCap
     caplog.set_level(logging.DEBUG, logger="cal_attributes")
     script = Script(envelope(503, "X", "down"), ok())
     with script.client() as cal:
-        cal.call(list_attributes, 1, take=5)
+        cal.attributes.list(org_id=1, page_size=5)
     lines = [r.getMessage() for r in caplog.records if r.name == "cal_attributes"]
     assert len(lines) == 2
-    assert lines[0].startswith("GET https://api.cal.test/v2/organizations/1/attributes?take=5 -> 503 in ")
+    assert lines[0].startswith("GET https://api.cal.test/v2/organizations/1/attributes?skip=0&take=5 -> 503 in ")
     assert lines[0].endswith("(retry 0)") and lines[1].endswith("(retry 1)") and "-> 200 in " in lines[1]
 
 
@@ -124,8 +123,10 @@ def test_the_public_surface_is_pinned() -> None:
 
     assert sorted(cal_attributes.__all__) == sorted(
         [
-            "DEFAULT_BASE_URL", "DEFAULT_MAX_RETRIES", "DEFAULT_TIMEOUT", "APIConnectionError", "APIError",
-            "APIResponseValidationError", "APIStatusError", "APITimeoutError", "AsyncCalAttributes",
+            "DEFAULT_BASE_URL", "DEFAULT_MAX_RESPONSE_BYTES", "DEFAULT_MAX_RETRIES", "DEFAULT_TIMEOUT", "NOT_GIVEN",
+            "APIConnectionError", "APIError", "APIResponseTooLargeError", "APIResponseValidationError",
+            "AsyncCursorPage", "AsyncPage", "AsyncPaginator", "NotGiven", "RawResponse", "SyncCursorPage", "SyncPage",
+            "UnexpectedRedirectError", "APIStatusError", "APITimeoutError", "AsyncCalAttributes",
             "AuthenticationError", "BadRequestError", "CalAttributes", "CalAttributesError", "ConfigurationError",
             "ConflictError", "InternalServerError", "NotFoundError", "PermissionDeniedError", "RateLimitError",
             "UnprocessableEntityError",

@@ -1,0 +1,857 @@
+"""The runtime under the generated resources: one request path for sync and async.
+
+A generated method hands over an ``Operation`` (method, path template, how to read the body),
+its path arguments, query, body and per-request options. From there the steps are shared: build
+an ``httpx.Request`` with an absolute URL, send it on a streamed response, read the body within
+``max_response_bytes`` and the attempt's deadline, turn an error status into a typed error, decide
+on a retry (``_retry``), and read the success body into the generated models. Only the sending
+and the sleeping differ between ``SyncAPIClient`` and ``AsyncAPIClient``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator, Mapping
+from dataclasses import dataclass, replace
+from functools import cached_property
+from typing import Any, Generic, Literal, ParamSpec, Self, TypeVar, cast
+from urllib.parse import quote
+
+import httpx
+import orjson
+from cal_attributes_client import AuthenticatedClient
+
+from cal_attributes._namespaces import AsyncNamespaces, SyncNamespaces
+from cal_attributes._retry import retry_delay, should_retry
+from cal_attributes._settings import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Settings, resolve_settings
+from cal_attributes._validation import first_error
+from cal_attributes.errors import (
+    APIConnectionError,
+    APIError,
+    APIResponseTooLargeError,
+    APIResponseValidationError,
+    APITimeoutError,
+    ConfigurationError,
+    status_error,
+)
+
+logger = logging.getLogger("cal_attributes")
+T = TypeVar("T")
+R = TypeVar("R")
+P = ParamSpec("P")
+DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+PARSE_ERRORS = (KeyError, TypeError, ValueError, AttributeError)
+JSON_HEADERS = {"Content-Type": "application/json"}
+
+
+class NotGiven:
+    """An argument that was not passed (unlike ``None``, which may be a value to send)."""
+
+    _instance: NotGiven | None = None
+
+    def __new__(cls) -> NotGiven:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __bool__(self) -> Literal[False]:
+        return False
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+
+NOT_GIVEN = NotGiven()
+
+
+@dataclass(frozen=True, slots=True)
+class Paging:
+    """How a list operation pages: ``offset`` (skip/take) or ``cursor``, by query parameter names."""
+
+    style: Literal["offset", "cursor"] | str
+    limit: str
+    offset: str = ""
+    cursor: str = ""
+    maximum: int | None = None
+    default_size: int = 100
+
+    def check(self, page_size: int) -> None:
+        if page_size < 1 or (self.maximum is not None and page_size > self.maximum):
+            raise ValueError(f"page_size must be between 1 and {self.maximum or 'any number'}, got {page_size}")
+
+
+@dataclass(frozen=True, slots=True)
+class PageData(Generic[T]):
+    """What one page of a list operation says: its items and, for cursors, where the next starts."""
+
+    items: list[T]
+    has_more: bool = True
+    next_cursor: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Operation(Generic[R]):
+    """One operation of the spec, as a generated method sends it."""
+
+    method: str
+    path: str  # "/v2/organizations/{}/attributes": the path arguments fill the {} in order
+    operation_id: str
+    success_status: int
+    read: Callable[[Any], R]  # the decoded success body -> the result (the envelope's data)
+    paging: Paging | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RequestOptions:
+    extra_headers: Mapping[str, str] | None = None
+    extra_query: Mapping[str, object] | None = None
+    extra_body: Mapping[str, object] | None = None
+    timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
+    page_size: int | None = None
+
+
+def require_exactly_one(method: str, **selectors: object) -> None:
+    """For a method merging operations that differ in one path parameter: exactly one is given."""
+    given = [name for name, value in selectors.items() if not isinstance(value, NotGiven)]
+    if len(given) != 1:
+        raise TypeError(f"{method}() takes exactly one of {', '.join(selectors)}; got {len(given)}")
+
+
+def cursor_text(value: object) -> str | None:
+    """A page's next cursor as sent back, or None when there is none."""
+    return value if isinstance(value, str) and value else None
+
+
+class RawResponse(Generic[T]):
+    """The HTTP response of a call; ``parse()`` gives what the method returns."""
+
+    def __init__(self, http_response: httpx.Response, parse: Callable[[], T]) -> None:
+        self.http_response = http_response
+        self._parse = parse
+
+    @property
+    def status_code(self) -> int:
+        return self.http_response.status_code
+
+    @property
+    def headers(self) -> httpx.Headers:
+        return self.http_response.headers
+
+    @property
+    def request_id(self) -> str | None:
+        request_id: str | None = self.http_response.headers.get("x-request-id")
+        return request_id
+
+    def parse(self) -> T:
+        return self._parse()
+
+    def __repr__(self) -> str:
+        return f"<RawResponse {self.status_code} request id {self.request_id}>"
+
+
+def raw_response_wrapper(method: Callable[P, R]) -> Callable[P, RawResponse[R]]:
+    """A raw-mode resource's method, typed as what it returns in raw mode."""
+    return cast(Callable[P, RawResponse[R]], method)
+
+
+def async_raw_response_wrapper(method: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[RawResponse[R]]]:
+    return cast(Callable[P, Awaitable[RawResponse[R]]], method)
+
+
+def async_page_raw_response_wrapper(
+    method: Callable[P, AsyncPaginator[T, AsyncPageT]],
+) -> Callable[P, Awaitable[RawResponse[AsyncPageT]]]:
+    async def first_page(*args: P.args, **kwargs: P.kwargs) -> RawResponse[AsyncPageT]:
+        return cast(RawResponse[AsyncPageT], await method(*args, **kwargs))
+
+    return first_page
+
+
+# --- the shared steps ------------------------------------------------------------------------
+
+
+def attempt_deadline(timeout: httpx.Timeout) -> float | None:
+    """Seconds one attempt may take in all: the longest of its phase timeouts (None: unbounded)."""
+    phases = [t for t in (timeout.connect, timeout.read, timeout.write, timeout.pool) if t is not None]
+    return max(phases) if phases else None
+
+
+class BodyBuffer:
+    """A response body read chunk by chunk, stopped past the size limit or the deadline."""
+
+    __slots__ = ("_chunks", "_deadline", "_limit", "_request", "_size")
+
+    def __init__(self, request: httpx.Request, limit: int, deadline: float | None) -> None:
+        self._request, self._limit, self._deadline = request, limit, deadline
+        self._chunks: list[bytes] = []
+        self._size = 0
+
+    def check_length(self, response: httpx.Response) -> None:
+        declared = response.headers.get("content-length")
+        if declared is not None and declared.isdigit() and "content-encoding" not in response.headers:
+            self._count(int(declared))
+
+    def add(self, chunk: bytes) -> None:
+        self._count(self._size + len(chunk))
+        self._chunks.append(chunk)
+        if self._deadline is not None and time.monotonic() > self._deadline:
+            self._chunks.clear()
+            raise APITimeoutError(
+                f"the response took longer than the attempt's deadline ({self._request.method} {self._request.url})",
+                method=self._request.method,
+                url=str(self._request.url),
+            )
+
+    def _count(self, size: int) -> None:
+        if size > self._limit:
+            self._chunks.clear()
+            raise APIResponseTooLargeError(
+                f"the response is larger than max_response_bytes={self._limit} "
+                f"({self._request.method} {self._request.url})",
+                method=self._request.method,
+                url=str(self._request.url),
+                limit=self._limit,
+            )
+        self._size = size
+
+    def content(self) -> bytes:
+        return self._chunks[0] if len(self._chunks) == 1 else b"".join(self._chunks)
+
+
+def transport_error(error: httpx.TransportError, request: httpx.Request) -> APIConnectionError:
+    kind = APITimeoutError if isinstance(error, httpx.TimeoutException) else APIConnectionError
+    url = str(request.url)
+    failure = kind(f"{type(error).__name__}: {error} ({request.method} {url})", method=request.method, url=url)
+    failure.__cause__ = error
+    return failure
+
+
+def log_attempt(request: httpx.Request, outcome: str, started: float, attempt: int) -> None:
+    """DEBUG: method, URL with its query, outcome, elapsed time and retries so far.
+
+    Never headers or bodies: the credentials travel in headers only.
+    """
+    if logger.isEnabledFor(logging.DEBUG):
+        elapsed = (time.perf_counter() - started) * 1000
+        logger.debug("%s %s -> %s in %.1f ms (retry %d)", request.method, request.url, outcome, elapsed, attempt)
+
+
+def check_status(response: httpx.Response, content: bytes) -> None:
+    if response.status_code >= 300:
+        raise status_error(response, content)
+
+
+@dataclass(frozen=True, slots=True)
+class ClientConfig:
+    settings: Settings
+    org_id: int | None
+    timeout: httpx.Timeout
+    max_retries: int
+    backoff: float
+    max_response_bytes: int
+    strict_response_validation: bool
+
+
+def _timeout(value: float | httpx.Timeout | None) -> httpx.Timeout:
+    return value if isinstance(value, httpx.Timeout) else httpx.Timeout(value)
+
+
+class BaseClient:
+    """Configuration and the steps that do no I/O, shared by the sync and async clients."""
+
+    _config: ClientConfig
+    _base_url: str
+
+    def _configure(
+        self,
+        api_key: str | None,
+        org_id: int | None,
+        base_url: str | None,
+        client_id: str | None,
+        client_secret: str | None,
+        timeout: float | httpx.Timeout | None,
+        max_retries: int,
+        backoff: float,
+        max_response_bytes: int,
+        strict_response_validation: bool,
+    ) -> None:
+        if max_retries < 0:
+            raise ValueError("max_retries must be 0 or more")
+        if max_response_bytes < 1:
+            raise ValueError("max_response_bytes must be 1 or more")
+        settings = resolve_settings(api_key, base_url, client_id, client_secret, org_id)
+        self._set_config(
+            ClientConfig(
+                settings,
+                settings.org_id,
+                _timeout(timeout),
+                max_retries,
+                backoff,
+                max_response_bytes,
+                strict_response_validation,
+            )
+        )
+
+    def _set_config(self, config: ClientConfig) -> None:
+        self._config = config
+        self._base_url = config.settings.base_url
+        self._deadline = attempt_deadline(config.timeout)
+
+    def _http_headers(self) -> dict[str, str]:
+        settings = self._config.settings
+        headers = {"Accept": "application/json", **settings.headers()}
+        if settings.api_key:
+            headers["Authorization"] = f"Bearer {settings.api_key}"
+        return headers
+
+    def _http_args(self, httpx_args: Mapping[str, Any] | None) -> dict[str, Any]:
+        """The user's httpx arguments with ours: redirects are refused per request, so theirs is harmless."""
+        args = dict(httpx_args or {})
+        args["headers"] = {**dict(args.get("headers") or {}), **self._http_headers()}
+        args["timeout"] = self._config.timeout
+        return args
+
+    @property
+    def max_retries(self) -> int:
+        """Retries after the first attempt."""
+        return self._config.max_retries
+
+    @property
+    def timeout(self) -> httpx.Timeout:
+        return self._config.timeout
+
+    @property
+    def org_id(self) -> int | None:
+        return self._config.org_id
+
+    def __repr__(self) -> str:
+        settings = self._config.settings
+        return (
+            f"{type(self).__name__}(base_url={settings.base_url!r}, org_id={self._config.org_id!r}, "
+            f"credential={settings.credential!r})"
+        )
+
+    def _org(self, org_id: int | NotGiven) -> int:
+        if not isinstance(org_id, NotGiven):
+            return org_id
+        if self._config.org_id is None:
+            raise ConfigurationError(
+                "no organization: pass org_id=... to the method or to the client, or set CAL_ORG_ID"
+            )
+        return self._config.org_id
+
+    def _build_request(
+        self,
+        http: httpx.Client | httpx.AsyncClient,
+        operation: Operation[Any],
+        path: tuple[object, ...],
+        query: Mapping[str, object] | None,
+        body: Mapping[str, object] | None,
+        options: RequestOptions,
+    ) -> httpx.Request:
+        url = self._base_url + operation.path.format(*[quote(str(part), safe="") for part in path])
+        if options.extra_query:
+            query = {**(query or {}), **options.extra_query}
+        if options.extra_body:
+            body = {**(body or {}), **options.extra_body}
+        timeout = options.timeout
+        return http.build_request(
+            operation.method,
+            url,
+            params=cast(Any, query) or None,
+            content=None if body is None else orjson.dumps(body),
+            headers=self._headers(body is not None, options.extra_headers),
+            timeout=self._config.timeout if isinstance(timeout, NotGiven) else _timeout(timeout),
+        )
+
+    @staticmethod
+    def _headers(has_body: bool, extra: Mapping[str, str] | None) -> Mapping[str, str] | None:
+        if extra:
+            return {**JSON_HEADERS, **extra} if has_body else extra
+        return JSON_HEADERS if has_body else None
+
+    def _attempt_deadline(self, request: httpx.Request) -> float | None:
+        timeout = request.extensions.get("timeout")
+        seconds = self._deadline if timeout is None else attempt_deadline(httpx.Timeout(**timeout))
+        return None if seconds is None else time.monotonic() + seconds
+
+    def _read(self, operation: Operation[R], response: httpx.Response, content: bytes) -> R:
+        """The success result, or APIResponseValidationError for a body that is not what the spec says."""
+
+        def invalid(reason: str) -> APIResponseValidationError:
+            request = response.request
+            text = content[:1000].decode("utf-8", "replace")
+            status = response.status_code
+            return APIResponseValidationError(
+                reason, method=request.method, url=str(request.url), status_code=status, body=text
+            )
+
+        if response.status_code != operation.success_status:
+            raise invalid(f"status {response.status_code} is not documented for this operation")
+        try:
+            body = orjson.loads(content)
+        except orjson.JSONDecodeError as error:
+            raise invalid(f"the response is not JSON ({error})") from error
+        if self._config.strict_response_validation:
+            problem = first_error(operation.operation_id, response.status_code, body)
+            if problem is not None:
+                raise invalid(f"the response does not match the spec: {problem}")
+        try:
+            return operation.read(body)
+        except PARSE_ERRORS as error:
+            raise invalid(f"the response does not match the spec ({type(error).__name__}: {error})") from error
+
+    @staticmethod
+    def _paging(operation: Operation[Any]) -> Paging:
+        if operation.paging is None:
+            raise TypeError(f"{operation.operation_id} is not a list operation")
+        return operation.paging
+
+    def _first_page_query(
+        self, operation: Operation[Any], query: Mapping[str, object] | None, options: RequestOptions
+    ) -> dict[str, object]:
+        paging = self._paging(operation)
+        size = paging.default_size if options.page_size is None else options.page_size
+        paging.check(size)
+        if paging.style == "offset":
+            return {**(query or {}), paging.offset: 0, paging.limit: size}
+        return {**(query or {}), paging.limit: size}
+
+    @staticmethod
+    def _next_query(paging: Paging, query: Mapping[str, object], data: PageData[Any]) -> dict[str, object] | None:
+        """The query of the page after this one, or None when this is the last."""
+        if paging.style == "cursor":
+            if not data.has_more or data.next_cursor is None:
+                return None
+            return {**query, paging.cursor: data.next_cursor}
+        size = query[paging.limit]
+        if not isinstance(size, int) or len(data.items) < size:
+            return None
+        offset = query.get(paging.offset, 0)
+        return {**query, paging.offset: (offset if isinstance(offset, int) else 0) + len(data.items)}
+
+
+class BasePage(Generic[T]):
+    """One page of a list: its ``items`` and how to fetch the next."""
+
+    def __init__(self, items: list[T], next_query: dict[str, object] | None, data: PageData[T]) -> None:
+        self.items = items
+        self._next_query = next_query
+        self.has_more = data.has_more
+        self.next_cursor = data.next_cursor
+
+    @property
+    def data(self) -> list[T]:
+        return self.items
+
+    def has_next_page(self) -> bool:
+        return self._next_query is not None
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} of {len(self.items)} items, next page: {self.has_next_page()}>"
+
+
+class SyncPage(BasePage[T]):
+    """An offset (skip/take) page; iterating it yields every item of every page, fetched lazily."""
+
+    def __init__(
+        self,
+        items: list[T],
+        next_query: dict[str, object] | None,
+        data: PageData[T],
+        fetch: Callable[[dict[str, object]], SyncPage[T]],
+    ) -> None:
+        super().__init__(items, next_query, data)
+        self._fetch = fetch
+
+    def get_next_page(self) -> SyncPage[T]:
+        if self._next_query is None:
+            raise StopIteration("this is the last page")
+        return self._fetch(self._next_query)
+
+    def iter_pages(self) -> Iterator[SyncPage[T]]:
+        """This page and the ones after it, each requested when the previous one is done with."""
+        page = self
+        while True:
+            yield page
+            if not page.has_next_page():
+                return
+            page = page.get_next_page()
+
+    def __iter__(self) -> Iterator[T]:
+        for page in self.iter_pages():
+            yield from page.items
+
+
+class SyncCursorPage(SyncPage[T]):
+    """A cursor page: ``has_more`` and ``next_cursor`` as the server sent them."""
+
+
+class AsyncPage(BasePage[T]):
+    """An offset (skip/take) page; ``async for`` yields every item of every page, fetched lazily."""
+
+    def __init__(
+        self,
+        items: list[T],
+        next_query: dict[str, object] | None,
+        data: PageData[T],
+        fetch: Callable[[dict[str, object]], Awaitable[AsyncPage[T]]],
+    ) -> None:
+        super().__init__(items, next_query, data)
+        self._fetch = fetch
+
+    async def get_next_page(self) -> AsyncPage[T]:
+        if self._next_query is None:
+            raise StopAsyncIteration("this is the last page")
+        return await self._fetch(self._next_query)
+
+    async def iter_pages(self) -> AsyncIterator[AsyncPage[T]]:
+        page = self
+        while True:
+            yield page
+            if not page.has_next_page():
+                return
+            page = await page.get_next_page()
+
+    async def __aiter__(self) -> AsyncIterator[T]:
+        async for page in self.iter_pages():
+            for item in page.items:
+                yield item
+
+
+class AsyncCursorPage(AsyncPage[T]):
+    """A cursor page: ``has_more`` and ``next_cursor`` as the server sent them."""
+
+
+AsyncPageT = TypeVar("AsyncPageT", bound=AsyncPage[Any])
+SyncPageT = TypeVar("SyncPageT", bound=SyncPage[Any])
+
+
+class AsyncPaginator(Generic[T, AsyncPageT]):
+    """``await`` it for the first page, or ``async for`` over every item of every page."""
+
+    def __init__(self, first_page: Callable[[], Awaitable[AsyncPageT]]) -> None:
+        self._first_page = first_page
+
+    def __await__(self) -> Generator[Any, None, AsyncPageT]:
+        return self._first_page().__await__()
+
+    async def __aiter__(self) -> AsyncIterator[T]:
+        page: AsyncPage[T] = await self._first_page()
+        async for item in page:
+            yield item
+
+
+# --- the clients ------------------------------------------------------------------------------
+
+
+class SyncAPIClient(BaseClient, SyncNamespaces):
+    """The synchronous client's runtime; the generated ``CalAttributes`` adds the resources."""
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        org_id: int | None = None,
+        base_url: str | None = None,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        backoff: float = 0.5,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        strict_response_validation: bool = False,
+        httpx_args: Mapping[str, Any] | None = None,
+    ) -> None:
+        self._configure(
+            api_key,
+            org_id,
+            base_url,
+            client_id,
+            client_secret,
+            timeout,
+            max_retries,
+            backoff,
+            max_response_bytes,
+            strict_response_validation,
+        )
+        self._httpx_args = dict(httpx_args or {})
+        self._http = httpx.Client(**self._http_args(httpx_args))
+
+    def with_options(
+        self, *, timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN, max_retries: int | NotGiven = NOT_GIVEN
+    ) -> Self:
+        """A copy with other defaults, sharing this client's connection pool."""
+        copy = type(self).__new__(type(self))
+        copy._set_config(_changed(self._config, timeout, max_retries))
+        copy._httpx_args, copy._http = self._httpx_args, self._http
+        return copy
+
+    @cached_property
+    def generated(self) -> AuthenticatedClient:
+        """The generated client, for its ``*_detailed`` functions (no retries, no exceptions)."""
+        settings = self._config.settings
+        return AuthenticatedClient(
+            base_url=settings.base_url,
+            token=settings.api_key or "",
+            headers=settings.headers(),
+            timeout=self._config.timeout,
+            httpx_args=dict(self._httpx_args),
+        )
+
+    def _request(
+        self,
+        operation: Operation[R],
+        path: tuple[object, ...],
+        query: Mapping[str, object] | None,
+        body: Mapping[str, object] | None,
+        options: RequestOptions,
+        raw: bool,
+    ) -> R:
+        request = self._build_request(self._http, operation, path, query, body, options)
+        response, content = self._send(request)
+        if raw:
+            return cast(R, RawResponse(response, lambda: self._read(operation, response, content)))
+        return self._read(operation, response, content)
+
+    def _paginate(
+        self,
+        page_class: type[SyncPageT],
+        operation: Operation[PageData[T]],
+        path: tuple[object, ...],
+        query: Mapping[str, object] | None,
+        body: Mapping[str, object] | None,
+        options: RequestOptions,
+        raw: bool,
+    ) -> SyncPageT:
+        """The first page (in raw mode: its RawResponse); each page fetches the next on demand."""
+        paging = self._paging(operation)
+
+        def page(page_query: dict[str, object], data: PageData[T]) -> SyncPageT:
+            return page_class(data.items, self._next_query(paging, page_query, data), data, fetch)
+
+        def fetch(page_query: dict[str, object]) -> SyncPageT:
+            return page(page_query, self._request(operation, path, page_query, body, options, False))
+
+        first = self._first_page_query(operation, query, options)
+        if not raw:
+            return fetch(first)
+        response, content = self._send(self._build_request(self._http, operation, path, first, body, options))
+        return cast(SyncPageT, RawResponse(response, lambda: page(first, self._read(operation, response, content))))
+
+    def _send(self, request: httpx.Request) -> tuple[httpx.Response, bytes]:
+        """Attempts until one succeeds or the retry policy gives up."""
+        attempts = 0
+        while True:
+            try:
+                return self._attempt(request, attempts)
+            except APIError as error:
+                attempts += 1
+                if attempts > self._config.max_retries or not should_retry(request.method, error):
+                    raise
+                time.sleep(retry_delay(error, attempts, self._config.backoff))
+
+    def _attempt(self, request: httpx.Request, retry: int) -> tuple[httpx.Response, bytes]:
+        started = time.perf_counter()
+        buffer = BodyBuffer(request, self._config.max_response_bytes, self._attempt_deadline(request))
+        try:
+            response = self._http.send(request, stream=True, follow_redirects=False)
+            try:
+                buffer.check_length(response)
+                for chunk in response.iter_bytes():
+                    buffer.add(chunk)
+            finally:
+                response.close()
+        except httpx.TransportError as error:
+            log_attempt(request, type(error).__name__, started, retry)
+            raise transport_error(error, request) from error
+        except APIError as error:
+            log_attempt(request, type(error).__name__, started, retry)
+            raise
+        content = buffer.content()
+        log_attempt(request, str(response.status_code), started, retry)
+        check_status(response, content)
+        return response, content
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class AsyncAPIClient(BaseClient, AsyncNamespaces):
+    """The asynchronous client's runtime; the generated ``AsyncCalAttributes`` adds the resources."""
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        org_id: int | None = None,
+        base_url: str | None = None,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        backoff: float = 0.5,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        strict_response_validation: bool = False,
+        httpx_args: Mapping[str, Any] | None = None,
+    ) -> None:
+        self._configure(
+            api_key,
+            org_id,
+            base_url,
+            client_id,
+            client_secret,
+            timeout,
+            max_retries,
+            backoff,
+            max_response_bytes,
+            strict_response_validation,
+        )
+        self._httpx_args = dict(httpx_args or {})
+        self._http = httpx.AsyncClient(**self._http_args(httpx_args))
+
+    def with_options(
+        self, *, timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN, max_retries: int | NotGiven = NOT_GIVEN
+    ) -> Self:
+        """A copy with other defaults, sharing this client's connection pool."""
+        copy = type(self).__new__(type(self))
+        copy._set_config(_changed(self._config, timeout, max_retries))
+        copy._httpx_args, copy._http = self._httpx_args, self._http
+        return copy
+
+    @cached_property
+    def generated(self) -> AuthenticatedClient:
+        """The generated client, for its ``asyncio_detailed`` functions (no retries, no exceptions)."""
+        settings = self._config.settings
+        return AuthenticatedClient(
+            base_url=settings.base_url,
+            token=settings.api_key or "",
+            headers=settings.headers(),
+            timeout=self._config.timeout,
+            httpx_args=dict(self._httpx_args),
+        )
+
+    async def _request(
+        self,
+        operation: Operation[R],
+        path: tuple[object, ...],
+        query: Mapping[str, object] | None,
+        body: Mapping[str, object] | None,
+        options: RequestOptions,
+        raw: bool,
+    ) -> R:
+        request = self._build_request(self._http, operation, path, query, body, options)
+        response, content = await self._send(request)
+        if raw:
+            return cast(R, RawResponse(response, lambda: self._read(operation, response, content)))
+        return self._read(operation, response, content)
+
+    def _paginate(
+        self,
+        page_class: type[AsyncPageT],
+        operation: Operation[PageData[T]],
+        path: tuple[object, ...],
+        query: Mapping[str, object] | None,
+        body: Mapping[str, object] | None,
+        options: RequestOptions,
+        raw: bool,
+    ) -> AsyncPaginator[T, AsyncPageT]:
+        """Awaitable for the first page (in raw mode: its RawResponse), iterable over every item."""
+        paging = self._paging(operation)
+        first = self._first_page_query(operation, query, options)
+
+        def page(page_query: dict[str, object], data: PageData[T]) -> AsyncPageT:
+            return page_class(data.items, self._next_query(paging, page_query, data), data, fetch)
+
+        async def fetch(page_query: dict[str, object]) -> AsyncPageT:
+            return page(page_query, await self._request(operation, path, page_query, body, options, False))
+
+        async def first_page() -> AsyncPageT:
+            if not raw:
+                return await fetch(first)
+            request = self._build_request(self._http, operation, path, first, body, options)
+            response, content = await self._send(request)
+            return cast(
+                AsyncPageT, RawResponse(response, lambda: page(first, self._read(operation, response, content)))
+            )
+
+        return AsyncPaginator(first_page)
+
+    async def _send(self, request: httpx.Request) -> tuple[httpx.Response, bytes]:
+        attempts = 0
+        while True:
+            try:
+                return await self._attempt(request, attempts)
+            except APIError as error:
+                attempts += 1
+                if attempts > self._config.max_retries or not should_retry(request.method, error):
+                    raise
+                await asyncio.sleep(retry_delay(error, attempts, self._config.backoff))
+
+    async def _attempt(self, request: httpx.Request, retry: int) -> tuple[httpx.Response, bytes]:
+        started = time.perf_counter()
+        buffer = BodyBuffer(request, self._config.max_response_bytes, self._attempt_deadline(request))
+        try:
+            response = await self._http.send(request, stream=True, follow_redirects=False)
+            try:
+                buffer.check_length(response)
+                async for chunk in response.aiter_bytes():
+                    buffer.add(chunk)
+            finally:
+                await response.aclose()
+        except httpx.TransportError as error:
+            log_attempt(request, type(error).__name__, started, retry)
+            raise transport_error(error, request) from error
+        except APIError as error:
+            log_attempt(request, type(error).__name__, started, retry)
+            raise
+        content = buffer.content()
+        log_attempt(request, str(response.status_code), started, retry)
+        check_status(response, content)
+        return response, content
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+
+def _changed(
+    config: ClientConfig, timeout: float | httpx.Timeout | NotGiven | None, max_retries: int | NotGiven
+) -> ClientConfig:
+    if not isinstance(max_retries, NotGiven) and max_retries < 0:
+        raise ValueError("max_retries must be 0 or more")
+    return replace(
+        config,
+        timeout=config.timeout if isinstance(timeout, NotGiven) else _timeout(timeout),
+        max_retries=config.max_retries if isinstance(max_retries, NotGiven) else max_retries,
+    )
+
+
+class SyncAPIResource:
+    """A namespace of the sync client (``cal.attributes``, ``cal.attributes.options``, ...)."""
+
+    def __init__(self, client: SyncAPIClient, *, raw: bool = False) -> None:
+        self._client = client
+        self._raw = raw
+
+
+class AsyncAPIResource:
+    def __init__(self, client: AsyncAPIClient, *, raw: bool = False) -> None:
+        self._client = client
+        self._raw = raw

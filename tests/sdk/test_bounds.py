@@ -1,0 +1,123 @@
+"""Bounds: size (also decompressed), total time per attempt, redirects; each against a local server."""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import threading
+import time
+import tracemalloc
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from cal_attributes import APIResponseTooLargeError, APITimeoutError, CalAttributes, UnexpectedRedirectError
+
+# 256 MiB inflated from ~256 KiB. The peak is bounded by one network chunk inflated (httpx decodes
+# chunk by chunk), far below the body: before the limit, 1 GiB bombs reached 4.1 GB.
+BOMB = gzip.compress(b"\0" * (256 * 1024 * 1024), compresslevel=9)
+Behaviour = Callable[[BaseHTTPRequestHandler], None]
+
+
+def endless(handler: BaseHTTPRequestHandler) -> None:
+    handler.send_response(200)
+    handler.send_header("Transfer-Encoding", "chunked")
+    handler.end_headers()
+    chunk = b"x" * 65536
+    while True:
+        handler.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+
+
+def bomb(handler: BaseHTTPRequestHandler) -> None:
+    handler.send_response(200)
+    handler.send_header("Content-Encoding", "gzip")
+    handler.send_header("Content-Length", str(len(BOMB)))
+    handler.end_headers()
+    handler.wfile.write(BOMB)
+
+
+def trickle(handler: BaseHTTPRequestHandler) -> None:
+    handler.send_response(200)
+    handler.send_header("Content-Length", "100")
+    handler.end_headers()
+    for _ in range(100):
+        handler.wfile.write(b" ")
+        handler.wfile.flush()
+        time.sleep(0.1)
+
+
+def redirect(handler: BaseHTTPRequestHandler) -> None:
+    handler.send_response(302)
+    handler.send_header("Location", "https://elsewhere.example/steal")
+    handler.send_header("Content-Length", "0")
+    handler.end_headers()
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[[Behaviour], str]]:
+    servers: list[ThreadingHTTPServer] = []
+
+    def start(behaviour: Behaviour) -> str:
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the client stopped reading
+                    behaviour(self)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def peak_memory(call: Callable[[], object]) -> tuple[float, BaseException]:
+    """Peak traced allocation (MiB) and the error raised by ``call``."""
+    tracemalloc.start()
+    try:
+        call()
+    except Exception as error:  # the test asserts the type
+        raised: BaseException = error
+    else:
+        raise AssertionError("no error")
+    finally:
+        peak = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
+    return peak, raised
+
+
+@pytest.mark.parametrize(("behaviour", "limit_mib"), [(endless, 40), (bomb, 300)], ids=["endless", "gzip-bomb"])
+def test_a_huge_body_stops_at_the_size_limit(
+    serve: Callable[[Behaviour], str], behaviour: Behaviour, limit_mib: float
+) -> None:
+    url = serve(behaviour)
+    with CalAttributes("cal_k", base_url=url, org_id=1, max_retries=0, max_response_bytes=4 * 2**20) as cal:
+        started = time.monotonic()
+        peak, error = peak_memory(lambda: cal.attributes.list())
+    assert isinstance(error, APIResponseTooLargeError) and error.limit == 4 * 2**20
+    assert peak < limit_mib and time.monotonic() - started < 10
+
+
+def test_a_trickled_body_stops_at_the_attempt_deadline(serve: Callable[[Behaviour], str]) -> None:
+    url = serve(trickle)
+    with CalAttributes("cal_k", base_url=url, org_id=1, max_retries=0, timeout=1.0) as cal:
+        started = time.monotonic()
+        with pytest.raises(APITimeoutError, match="deadline"):
+            cal.attributes.list()
+    assert time.monotonic() - started < 2.5  # the deadline (1 s) plus at most one read (0.1 s) and slack
+
+
+def test_a_redirect_is_an_error_even_when_the_user_asked_httpx_to_follow(serve: Callable[[Behaviour], str]) -> None:
+    url = serve(redirect)
+    cal = CalAttributes("cal_k", base_url=url, org_id=1, httpx_args={"follow_redirects": True})
+    with cal, pytest.raises(UnexpectedRedirectError) as raised:
+        cal.attributes.list()
+    assert raised.value.status_code == 302 and raised.value.location == "https://elsewhere.example/steal"
