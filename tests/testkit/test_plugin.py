@@ -102,13 +102,13 @@ def test_cal_and_async_cal_are_bound_to_the_mock(pytester: pytest.Pytester) -> N
 
         def test_sync(cal, cal_mock):
             assert isinstance(cal, CalAttributes)
-            assert [a.slug for a in cal.iter_attributes(1)] == ["department", "skills", "office", "seniority"]
+            assert [a.slug for a in cal.attributes.list()] == ["department", "skills", "office", "seniority"]
             assert [e.operation_id for e in cal_mock.requests()] == ["listAttributes"]
 
         def test_async(async_cal, cal_mock):
             assert isinstance(async_cal, AsyncCalAttributes)
             async def slugs():
-                return [a.slug async for a in async_cal.iter_attributes(1)]
+                return [a.slug async for a in async_cal.attributes.list()]
             assert len(asyncio.run(slugs())) == 4
         """
     )

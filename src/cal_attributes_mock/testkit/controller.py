@@ -122,9 +122,10 @@ class CalMock:
         self.app.faults.clear()
 
     def client(self, api_key: str | None = None, *, max_retries: int = 2) -> CalAttributes:
-        """A client bound to this mock (the admin key by default), calling it in-process."""
+        """A client bound to this mock and its organization (the admin key by default), calling it in-process."""
         return CalAttributes(
             api_key or self.keys["admin"],
+            org_id=self.org_id,
             base_url=IN_PROCESS_URL,
             max_retries=max_retries,
             httpx_args={"transport": InProcessTransport(self.app)},
@@ -134,6 +135,7 @@ class CalMock:
         """The async client bound to this mock, calling it on the caller's event loop."""
         return AsyncCalAttributes(
             api_key or self.keys["admin"],
+            org_id=self.org_id,
             base_url=IN_PROCESS_URL,
             max_retries=max_retries,
             httpx_args={"transport": AsyncInProcessTransport(self.app)},
