@@ -111,15 +111,8 @@ class SpecChecks:
             for where, message in _errors(self._parameters[operation.operation_id, name], coerced):
                 yield "request_parameter", f"$.query.{name}{where[1:]}", message
         check = self._bodies.get(operation.operation_id)
-        if check is None:
-            return
-        try:
-            decoded = orjson.loads(body)
-        except orjson.JSONDecodeError:
-            yield "request_body", "$", "the body is not JSON"
-            return
-        for where, message in _errors(check, decoded):
-            yield "request_body", where, message
+        if check is not None:
+            yield from _body_errors("request_body", check, body)
 
     def response(self, operation: Operation, status: int, body: bytes | None) -> Iterator[tuple[str, str, str]]:
         documented = self._responses.get(operation.operation_id, {})
@@ -133,13 +126,7 @@ class SpecChecks:
         if body is None:
             yield "response_body", "$", "the body could not be decoded (unsupported content-encoding), not checked"
             return
-        try:
-            decoded = orjson.loads(body)
-        except orjson.JSONDecodeError:
-            yield "response_body", "$", "the body is not JSON"
-            return
-        for where, message in _errors(check, decoded):
-            yield "response_body", where, message
+        yield from _body_errors("response_body", check, body)
 
 
 def _compile(schema: dict[str, Any], components: dict[str, Any]) -> Any:
@@ -149,6 +136,16 @@ def _compile(schema: dict[str, Any], components: dict[str, Any]) -> Any:
 def _response_validator(response: Any, spec: dict[str, Any]) -> Any:
     schema = resolve(response, spec).get("content", {}).get("application/json", {}).get("schema")
     return _compile(schema, spec["components"]) if schema is not None else None
+
+
+def _body_errors(kind: str, check: Any, body: bytes) -> Iterator[tuple[str, str, str]]:
+    try:
+        decoded = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        yield kind, "$", "the body is not JSON"
+        return
+    for where, message in _errors(check, decoded):
+        yield kind, where, message
 
 
 def _errors(check: Any, instance: Any) -> Iterator[tuple[str, str]]:
