@@ -205,12 +205,14 @@ class ValidatingProxy:
         *,
         checks: SpecChecks | None = None,
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.upstream = httpx.URL(upstream)
         self.report = report
         self.checks = checks or SpecChecks()
         self.timeout = timeout
+        self.max_response_bytes = max_response_bytes
         self._transport = transport
         self._ssl = ssl.create_default_context()  # built once: clients are created per request
 
@@ -268,7 +270,7 @@ class ValidatingProxy:
                 chunks, size = [], 0
                 async for chunk in response.aiter_raw():
                     size += len(chunk)
-                    if size > MAX_RESPONSE_BYTES:
+                    if size > self.max_response_bytes:
                         return response.status_code, [], None
                     chunks.append(chunk)
             finally:

@@ -18,6 +18,7 @@ from cal_attributes_mock import create_mock
 from cal_attributes_mock.cli import main
 from cal_attributes_mock.proxy import ValidatingProxy, ViolationReport
 from cal_attributes_mock.serve import serve_in_thread
+from cal_attributes_mock.testkit import InProcessTransport
 
 KEY = "cal_demo_admin_1a2b3c4d5e6f"
 ATTRIBUTES = "/v2/organizations/1/attributes"
@@ -130,6 +131,21 @@ def test_an_unreachable_upstream_is_a_502() -> None:
         answer = httpx.get(url + ATTRIBUTES)
     assert answer.status_code == 502
     assert answer.json()["error"]["code"] == "ProxyError"
+
+
+def test_bodies_beyond_the_bounds_are_refused() -> None:
+    stack = create_mock()
+    with serve_in_thread(stack) as upstream_url:
+        proxy = ValidatingProxy(upstream_url, ViolationReport(io.StringIO()), max_response_bytes=100)
+        # In-process, so that only the proxy's own bounds answer (no server's parser limits).
+        transport = InProcessTransport(proxy)
+        with httpx.Client(
+            base_url="http://proxy.test", headers={"Authorization": f"Bearer {KEY}"}, transport=transport
+        ) as http:
+            assert http.post(ATTRIBUTES, content=b"x" * (1024 * 1024 + 1)).status_code == 413
+            too_large = http.get(ATTRIBUTES)
+    assert too_large.status_code == 502
+    assert "larger than the proxy's limit" in too_large.json()["error"]["message"]
 
 
 @pytest.mark.parametrize("upstream", ["ftp://example.com", "api.cal.com", "https://"])
