@@ -11,6 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from cal_attributes_mock.cli import main
+
 
 def start(*args: str) -> tuple[subprocess.Popen[str], list[str]]:
     process = subprocess.Popen(
@@ -56,3 +58,13 @@ def test_an_invalid_seed_file_stops_it_with_a_clear_message(tmp_path: Path) -> N
     assert result.returncode == 2
     assert "invalid seed: seed: unknown key 'extra'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("port", ["99999", "65536", "-1", "http"])
+def test_a_port_outside_0_to_65535_is_refused(port: str, capsys: pytest.CaptureFixture[str]) -> None:
+    # The operating system would silently wrap 99999 to another port.
+    with pytest.raises(SystemExit) as stopped:
+        main([f"--port={port}"])
+    assert stopped.value.code == 2
+    out, err = capsys.readouterr()
+    assert f"argument --port: invalid port {port}" in err.replace("'", "") and out == ""

@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 
 from cal_attributes_mock import MockConfig, MockServer, create_mock
+from cal_attributes_mock.spec import load_spec
 from tests.mock.conftest import DEPARTMENT, ENGINEERING, SALES, call
 
 ATTRIBUTES = "/v2/organizations/1/attributes"
@@ -138,3 +140,21 @@ def test_integers_beyond_a_double_are_a_400_envelope(config: MockConfig, path: s
     response = call(create_mock(config=config), "GET", path)
     assert response.status_code == 400, response.text
     assert response.json()["status"] == "error"
+
+
+def test_every_operation_names_cal_com_s_own_operation_id() -> None:
+    ids = {op["operationId"]: op.get("x-calcom-operation-id", "") for op in _spec_operations()}
+    assert len(ids) == 17
+    assert all(re.fullmatch(r"Organization\w*Controller_\w+", calcom) for calcom in ids.values()), ids
+    assert ids["listAttributes"] == "OrganizationsAttributesController_getOrganizationAttributes"
+    assert len(set(ids.values())) == 17
+
+
+def _spec_operations() -> list[dict[str, Any]]:
+    spec = load_spec()
+    return [
+        item[method]
+        for item in spec["paths"].values()
+        for method in ("get", "post", "patch", "delete")
+        if method in item
+    ]
