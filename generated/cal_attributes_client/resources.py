@@ -7,6 +7,9 @@ data; the operation-to-method mapping is each operation's ``x-sdk`` extension in
 runtime (requests, retries, errors, pages) is the hand-written ``cal_attributes._base_client``.
 """
 
+# isort: skip_file
+# (the package is formatted by an isolated ruff, the repository by its own settings: they would
+# sort the runtime import into different sections)
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -19,8 +22,8 @@ from cal_attributes._base_client import (
     NOT_GIVEN,
     AsyncAPIClient,
     AsyncAPIResource,
-    AsyncCursorPage,
     AsyncPage,
+    AsyncCursorPage,
     AsyncPaginator,
     NotGiven,
     Operation,
@@ -31,28 +34,28 @@ from cal_attributes._base_client import (
     SyncAPIResource,
     SyncCursorPage,
     SyncPage,
-    async_page_raw_response_wrapper,
-    async_raw_response_wrapper,
-    cursor_text,
     raw_response_wrapper,
     require_exactly_one,
+    async_raw_response_wrapper,
+    async_page_raw_response_wrapper,
+    cursor_text,
 )
 from cal_attributes_client.models import (
-    AssignedOption,
-    AssignedOptionListResponse,
-    AssignmentHistoryEntry,
-    AssignmentHistoryResponse,
     Attribute,
-    AttributeAssignment,
-    AttributeAssignmentResponse,
-    AttributeListResponse,
     AttributeOption,
-    AttributeOptionListResponse,
-    AttributeOptionResponse,
+    AssignedOption,
+    AttributeAssignment,
+    AssignmentHistoryEntry,
+    SyncRun,
+    AttributeListResponse,
     AttributeResponse,
     NullableAttributeResponse,
+    AttributeOptionResponse,
+    AttributeOptionListResponse,
+    AssignedOptionListResponse,
+    AttributeAssignmentResponse,
+    AssignmentHistoryResponse,
     SyncHistoryResponse,
-    SyncRun,
 )
 
 __all__ = ["AsyncCalAttributes", "CalAttributes"]

@@ -7,7 +7,7 @@ import logging
 import httpx
 import pytest
 
-from cal_attributes import CalAttributes, ConfigurationError, InternalServerError, NotFoundError
+from cal_attributes import APIConnectionError, CalAttributes, ConfigurationError, InternalServerError, NotFoundError
 from tests.highlevel.faults import KEY, Script, envelope, ok
 
 SECRET = "platform-secret-do-not-print"
@@ -134,3 +134,17 @@ def test_the_public_surface_is_pinned() -> None:
     )  # fmt: skip
     for name in cal_attributes.__all__:
         assert getattr(cal_attributes, name) is not None
+
+
+def test_a_connection_error_names_the_request_and_its_debug_line_keeps_the_query(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="cal_attributes")
+    script = Script(httpx.ConnectError("refused"))
+    with script.client(max_retries=0) as cal, pytest.raises(APIConnectionError) as raised:
+        cal.attributes.list(org_id=1, page_size=5)
+    url = "https://api.cal.test/v2/organizations/1/attributes?skip=0&take=5"
+    assert str(raised.value) == f"ConnectError: refused (GET {url})"
+    assert (raised.value.method, raised.value.url) == ("GET", url)
+    [line] = [r.getMessage() for r in caplog.records if r.name == "cal_attributes"]
+    assert line.startswith(f"GET {url} -> ConnectError in ")
