@@ -3,6 +3,9 @@ cleared by reset."""
 
 from __future__ import annotations
 
+import gc
+import warnings
+
 import httpx
 import pytest
 
@@ -138,3 +141,12 @@ def test_invalid_faults_are_refused_and_nothing_is_armed(cal_mock: CalMock, call
     with pytest.raises(FaultError, match=message):
         call(cal_mock)
     assert cal_mock.faults() == []
+
+
+def test_a_client_never_closed_leaves_no_event_loop_open(cal_mock: CalMock) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ResourceWarning)
+        client = cal_mock.client()
+        assert len(client.attributes.list().items) == 4
+        del client
+        gc.collect()

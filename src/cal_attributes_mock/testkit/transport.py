@@ -4,6 +4,7 @@ server thread, so a test's call costs what the mock's own work costs."""
 from __future__ import annotations
 
 import asyncio
+import weakref
 from urllib.parse import unquote
 
 import httpx
@@ -71,6 +72,7 @@ class InProcessTransport(httpx.BaseTransport):
         request.read()
         if self._loop is None:
             self._loop = asyncio.new_event_loop()
+            weakref.finalize(self, self._loop.close)  # a client never closed leaves no open loop behind
         return self._loop.run_until_complete(exchange(self.app, request))
 
     def close(self) -> None:
