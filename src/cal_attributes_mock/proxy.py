@@ -32,6 +32,7 @@ from cal_attributes_mock.envelopes import timestamp
 from cal_attributes_mock.serve import listen
 from cal_attributes_mock.spec import Operation, load_spec, operations
 from cal_attributes_mock.testkit.layer import operation_for
+from cal_attributes_mock.validation import parse_int
 
 logger = logging.getLogger("cal_attributes_mock.proxy")
 
@@ -156,17 +157,19 @@ def _errors(check: Any, instance: Any) -> Iterator[tuple[str, str]]:
 
 
 def _coerce(value: str, schema: dict[str, Any], comma_separated: bool) -> Any:
-    """A query string value as the JSON value its schema describes (left a string if it is not one)."""
+    """A query string value as the JSON value its schema describes, read as the spec says the API
+    reads it (integers with JavaScript's parseInt: ``10.0`` is 10); left a string if it is not one."""
     if schema.get("type") == "array":
         items = value.split(",") if comma_separated else [value]
         return [_coerce(item, schema.get("items", {}), False) for item in items]
-    try:
-        if schema.get("type") == "integer":
-            return int(value)
-        if schema.get("type") == "number":
+    if schema.get("type") == "integer":
+        number = parse_int(value)
+        return value if number is None else number
+    if schema.get("type") == "number":
+        try:
             return float(value)
-    except ValueError:
-        return value
+        except ValueError:
+            return value
     if schema.get("type") == "boolean" and value in ("true", "false"):
         return value == "true"
     return value
