@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import re
 
 import pytest
@@ -17,6 +16,5 @@ def test_the_testing_page_examples_pass(pytester: pytest.Pytester) -> None:
     blocks = re.findall(r"```python\n(.*?)```", page, flags=re.DOTALL)
     assert len(blocks) == 4
     pytester.makepyfile(**{f"test_example_{n}": code for n, code in enumerate(blocks, start=1)})
-    gc.collect()  # earlier tests' garbage must not surface as warnings inside the run below
     result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "--strict-markers", "-W", "error")
     result.assert_outcomes(passed=5)
