@@ -1,34 +1,54 @@
-"""The baseline: a bare Starlette route answering each benchmarked path with fixed bytes.
+"""The baseline: a bare ASGI app answering each benchmarked request with fixed bytes, on the
+mock's server stack (uvicorn, uvloop, httptools), so only the mock's own work differs.
 
 Usage: python benchmarks/bare_app.py RESPONSES.json PORT
-RESPONSES.json maps a path (without query) to the exact JSON body to answer with.
+RESPONSES.json maps "METHOD /path" (without query), or "METHOD *" for any path, to the exact
+JSON body to answer with.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
 
 import uvicorn
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
+
+Message = MutableMapping[str, Any]
+App = Callable[[Message, Callable[[], Awaitable[Message]], Callable[[Message], Awaitable[None]]], Awaitable[None]]
 
 
-def build(responses: dict[str, str]) -> Starlette:
-    encoded = {path: body.encode() for path, body in responses.items()}
+def build(responses: dict[str, str]) -> App:
+    encoded = {key: body.encode() for key, body in responses.items()}
 
-    async def answer(request: Request) -> Response:
-        body = encoded.get(request.url.path)
-        if body is None:
-            return Response(b"{}", 404, media_type="application/json")
-        return Response(body, media_type="application/json")
+    async def app(
+        scope: Message, receive: Callable[[], Awaitable[Message]], send: Callable[[Message], Awaitable[None]]
+    ) -> None:
+        if scope["type"] != "http":
+            return
+        method = scope["method"]
+        body = encoded.get(f"{method} {scope['path']}") or encoded.get(f"{method} *") or b"{}"
+        if method in ("POST", "PATCH"):
+            while (await receive()).get("more_body"):
+                pass
+        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
 
-    return Starlette(routes=[Route("/{path:path}", answer)])
+    return app
 
 
 if __name__ == "__main__":
     with open(sys.argv[1], encoding="utf-8") as handle:
-        app = build(json.load(handle))
-    uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning")
+        application = build(json.load(handle))
+    uvicorn.run(
+        application,
+        host="127.0.0.1",
+        port=int(sys.argv[2]),
+        loop="uvloop",
+        http="httptools",
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+    )

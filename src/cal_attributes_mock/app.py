@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
-import uuid
+import os
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +32,7 @@ from cal_attributes_mock.validation import RequestValidator, parse_int_path
 logger = logging.getLogger("cal_attributes_mock")
 
 MAX_BODY_BYTES = 1024 * 1024
+READ_CACHE_SIZE = 4096  # rendered reads, and routes, kept (each cleared when full)
 RESET_PATH = "/_mock/reset"
 SPEC_PATH = "/openapi.json"
 INT_PATH_PARAMS = ("userId",)  # orgId is parsed before the organization guard
@@ -83,6 +85,12 @@ class MockServer:
             else None
         )
         self._spec_json = json.dumps(self.spec).encode()
+        # Read responses as bytes, by request, with the store version they were rendered at:
+        # a repeated read costs its guards and validation, not rebuilding and encoding rows.
+        self._reads: dict[tuple[Any, ...], tuple[int, bytes]] = {}
+        self._routes: dict[tuple[str, str], tuple[Operation, dict[str, str]]] = {}
+        self._request_id_prefix = os.urandom(6).hex()  # unique across mocks; the counter within one
+        self._request_count = itertools.count(1)
 
     def reset(self) -> None:
         """Back to the seed; the request log is cleared too."""
@@ -126,11 +134,12 @@ class MockServer:
             logger.exception("unhandled error for %s %s", incoming.method, incoming.full_path)
             status, body, headers = 500, {"statusCode": 500, "message": "Internal server error"}, {}
         self.requests.append(CapturedRequest(incoming.method, incoming.path, incoming.query, status, operation_id))
-        payload = encode(body)
+        payload = body if isinstance(body, bytes) else encode(body)
+        given_id = incoming.headers.get("x-request-id")  # echoed, as Cal.com does; else a new one
         response_headers = [
             (b"content-type", b"application/json"),
             (b"content-length", str(len(payload)).encode()),
-            (b"x-request-id", _request_id(incoming.headers)),
+            (b"x-request-id", (given_id or self._new_request_id()).encode("latin-1")),
         ] + [(name.lower().encode(), value.encode("latin-1")) for name, value in headers.items()]
         await send({"type": "http.response.start", "status": status, "headers": response_headers})
         await send({"type": "http.response.body", "body": payload})
@@ -150,12 +159,42 @@ class MockServer:
                 if retry_after is not None:
                     raise rate_limit_error(full_path, retry_after)
             context = self._admit(incoming, operation, path_params, body)
+            if operation.method == "GET":
+                return operation.operation_id, 200, self._read(operation, context), {}
             status, payload = HANDLERS[operation.operation_id](context)
         except Failure as failure:
             raise _render(failure, full_path) from None
         return operation.operation_id, status, payload, {}
 
+    def _new_request_id(self) -> str:
+        return f"{self._request_id_prefix}-{next(self._request_count)}"
+
+    def _read(self, operation: Operation, context: Context) -> bytes:
+        """A read's body: rendered again only when the store changed since it was last rendered."""
+        key = (operation.operation_id, context.org_id, *context.path.values(), repr(context.query))
+        version = self.store.version
+        cached = self._reads.get(key)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        status, payload = HANDLERS[operation.operation_id](context)
+        assert status == 200  # every read answers 200 or raises
+        encoded = encode(payload)
+        if len(self._reads) >= READ_CACHE_SIZE:
+            self._reads.clear()
+        self._reads[key] = (version, encoded)
+        return encoded
+
     def _route(self, method: str, path: str, full_path: str) -> tuple[Operation, dict[str, str]]:
+        """The operation for the request (remembered per method and path: clients repeat URLs)."""
+        found = self._routes.get((method, path))
+        if found is None:
+            found = self._match(method, path, full_path)
+            if len(self._routes) >= READ_CACHE_SIZE:
+                self._routes.clear()
+            self._routes[(method, path)] = found
+        return found
+
+    def _match(self, method: str, path: str, full_path: str) -> tuple[Operation, dict[str, str]]:
         """The operation for the request; the most literal matching path template owns the URL."""
         owner: str | None = None
         allowed: list[str] = []
@@ -243,12 +282,6 @@ class _Incoming:
         full_path = raw_path.decode("latin-1") + (f"?{query}" if query else "")
         headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope["headers"]}
         return cls(scope["method"], scope["path"], query, full_path, headers)
-
-
-def _request_id(headers: dict[str, str]) -> bytes:
-    """The caller's ``X-Request-Id`` echoed, as Cal.com does; else a new one for this response."""
-    given = headers.get("x-request-id")
-    return given.encode("latin-1") if given else str(uuid.uuid4()).encode()
 
 
 def _render(failure: Failure, full_path: str) -> ApiError:

@@ -42,11 +42,12 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
-        if self._header_bytes is not None:
-            self._header_bytes += len(data)
-            if self._header_bytes > MAX_HEADER_BYTES:
+        if self._header_bytes is not None:  # the current request's headers are still arriving
+            room = MAX_HEADER_BYTES - self._header_bytes
+            if len(data) > room and b"\r\n\r\n" not in data[: room + 4]:  # no end of headers in the limit
                 self._reply_and_close(http_error(431, "Request header fields too large", ""))
                 return
+            self._header_bytes += len(data)
         super().data_received(data)
 
     def on_message_begin(self) -> None:
