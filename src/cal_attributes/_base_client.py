@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -39,6 +40,7 @@ from cal_attributes.errors import (
 
 logger = logging.getLogger("cal_attributes")
 T = TypeVar("T")
+HttpT = TypeVar("HttpT", httpx.Client, httpx.AsyncClient)
 R = TypeVar("R")
 P = ParamSpec("P")
 DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
@@ -179,19 +181,48 @@ def attempt_deadline(timeout: httpx.Timeout) -> float | None:
 
 
 class BodyBuffer:
-    """A response body read chunk by chunk, stopped past the size limit or the deadline."""
+    """A response body read chunk by chunk, stopped past the size limit or the deadline.
 
-    __slots__ = ("_chunks", "_deadline", "_limit", "_request", "_size")
+    gzip and deflate bodies are inflated here, from ``iter_raw()``, never more than the bytes
+    still allowed at a time: httpx's own decoder inflates each network chunk whole, so one
+    compressed chunk of a gzip bomb could still take hundreds of megabytes.
+    """
 
-    def __init__(self, request: httpx.Request, limit: int, deadline: float | None) -> None:
-        self._request, self._limit, self._deadline = request, limit, deadline
+    __slots__ = ("_chunks", "_deadline", "_inflater", "_limit", "_request", "_size")
+
+    def __init__(self, request: httpx.Request, limit: int, seconds: float | None) -> None:
+        """Started when the attempt starts: ``seconds`` bounds the whole attempt."""
+        self._request, self._limit = request, limit
+        self._deadline = None if seconds is None else time.monotonic() + seconds
         self._chunks: list[bytes] = []
         self._size = 0
+        self._inflater: Any = None
 
-    def check_length(self, response: httpx.Response) -> None:
-        declared = response.headers.get("content-length")
-        if declared is not None and declared.isdigit() and "content-encoding" not in response.headers:
-            self._count(int(declared))
+    def inflates(self, response: httpx.Response) -> bool:
+        """Whether this buffer decodes the body itself (read it with ``iter_raw``), after checking
+        a declared length."""
+        encoding = response.headers.get("content-encoding", "").strip().lower()
+        if encoding in ("", "identity"):
+            declared = response.headers.get("content-length")
+            if declared is not None and declared.isdigit():
+                self._count(int(declared))
+            return False
+        if encoding in ("gzip", "x-gzip", "deflate"):
+            self._inflater = zlib.decompressobj(zlib.MAX_WBITS | 32)  # gzip or zlib header
+            return True
+        return False  # br, zstd, stacked codings: httpx decodes them chunk by chunk
+
+    def add_raw(self, data: bytes) -> None:
+        if self._inflater is None:
+            self.add(data)
+            return
+        while data:
+            try:
+                chunk = self._inflater.decompress(data, self._limit - self._size + 1)
+            except zlib.error as error:
+                raise httpx.DecodingError(f"the response body is not valid compressed data: {error}") from error
+            self.add(chunk)
+            data = self._inflater.unconsumed_tail
 
     def add(self, chunk: bytes) -> None:
         self._count(self._size + len(chunk))
@@ -217,10 +248,12 @@ class BodyBuffer:
         self._size = size
 
     def content(self) -> bytes:
+        if self._inflater is not None:
+            self.add(self._inflater.flush())
         return self._chunks[0] if len(self._chunks) == 1 else b"".join(self._chunks)
 
 
-def transport_error(error: httpx.TransportError, request: httpx.Request) -> APIConnectionError:
+def transport_error(error: httpx.TransportError | httpx.DecodingError, request: httpx.Request) -> APIConnectionError:
     kind = APITimeoutError if isinstance(error, httpx.TimeoutException) else APIConnectionError
     url = str(request.url)
     failure = kind(f"{type(error).__name__}: {error} ({request.method} {url})", method=request.method, url=url)
@@ -258,11 +291,66 @@ def _timeout(value: float | httpx.Timeout | None) -> httpx.Timeout:
     return value if isinstance(value, httpx.Timeout) else httpx.Timeout(value)
 
 
-class BaseClient:
+class BaseClient(Generic[HttpT]):
     """Configuration and the steps that do no I/O, shared by the sync and async clients."""
 
     _config: ClientConfig
     _base_url: str
+    _http: HttpT
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        org_id: int | None = None,
+        base_url: str | None = None,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        backoff: float = 0.5,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        strict_response_validation: bool = False,
+        httpx_args: Mapping[str, Any] | None = None,
+    ) -> None:
+        self._configure(
+            api_key,
+            org_id,
+            base_url,
+            client_id,
+            client_secret,
+            timeout,
+            max_retries,
+            backoff,
+            max_response_bytes,
+            strict_response_validation,
+        )
+        self._httpx_args = dict(httpx_args or {})
+        self._http = self._new_http(self._http_args(httpx_args))
+
+    def _new_http(self, args: dict[str, Any]) -> HttpT:
+        raise NotImplementedError
+
+    def with_options(
+        self, *, timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN, max_retries: int | NotGiven = NOT_GIVEN
+    ) -> Self:
+        """A copy with other defaults, sharing this client's connection pool."""
+        copy = type(self).__new__(type(self))
+        copy._set_config(_changed(self._config, timeout, max_retries))
+        copy._httpx_args, copy._http = self._httpx_args, self._http
+        return copy
+
+    @cached_property
+    def generated(self) -> AuthenticatedClient:
+        """The generated client, for its ``sync_detailed`` / ``asyncio_detailed`` functions (no retries, no exceptions)."""
+        settings = self._config.settings
+        return AuthenticatedClient(
+            base_url=settings.base_url,
+            token=settings.api_key or "",
+            headers=settings.headers(),
+            timeout=self._config.timeout,
+            httpx_args=dict(self._httpx_args),
+        )
 
     def _configure(
         self,
@@ -350,32 +438,35 @@ class BaseClient:
         query: Mapping[str, object] | None,
         body: Mapping[str, object] | None,
         options: RequestOptions,
-    ) -> httpx.Request:
+    ) -> tuple[httpx.Request, float | None]:
+        """The request, with its query in the URL (httpx parses a URL string once, but a URL plus
+        ``params=`` twice), and the seconds one attempt may take."""
         url = self._base_url + operation.path.format(*[quote(str(part), safe="") for part in path])
         if options.extra_query:
             query = {**(query or {}), **options.extra_query}
+        if query:
+            url = f"{url}?{httpx.QueryParams(cast(Any, query))}"
         if options.extra_body:
             body = {**(body or {}), **options.extra_body}
-        timeout = options.timeout
-        return http.build_request(
+        if isinstance(options.timeout, NotGiven):
+            timeout, deadline = self._config.timeout, self._deadline
+        else:
+            timeout = _timeout(options.timeout)
+            deadline = attempt_deadline(timeout)
+        request = http.build_request(
             operation.method,
             url,
-            params=cast(Any, query) or None,
             content=None if body is None else orjson.dumps(body),
             headers=self._headers(body is not None, options.extra_headers),
-            timeout=self._config.timeout if isinstance(timeout, NotGiven) else _timeout(timeout),
+            timeout=timeout,
         )
+        return request, deadline
 
     @staticmethod
     def _headers(has_body: bool, extra: Mapping[str, str] | None) -> Mapping[str, str] | None:
         if extra:
             return {**JSON_HEADERS, **extra} if has_body else extra
         return JSON_HEADERS if has_body else None
-
-    def _attempt_deadline(self, request: httpx.Request) -> float | None:
-        timeout = request.extensions.get("timeout")
-        seconds = self._deadline if timeout is None else attempt_deadline(httpx.Timeout(**timeout))
-        return None if seconds is None else time.monotonic() + seconds
 
     def _read(self, operation: Operation[R], response: httpx.Response, content: bytes) -> R:
         """The success result, or APIResponseValidationError for a body that is not what the spec says."""
@@ -550,59 +641,11 @@ class AsyncPaginator(Generic[T, AsyncPageT]):
 # --- the clients ------------------------------------------------------------------------------
 
 
-class SyncAPIClient(BaseClient, SyncNamespaces):
+class SyncAPIClient(BaseClient[httpx.Client], SyncNamespaces):
     """The synchronous client's runtime; the generated ``CalAttributes`` adds the resources."""
 
-    def __init__(
-        self,
-        api_key: str | None = None,
-        *,
-        org_id: int | None = None,
-        base_url: str | None = None,
-        client_id: str | None = None,
-        client_secret: str | None = None,
-        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        backoff: float = 0.5,
-        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
-        strict_response_validation: bool = False,
-        httpx_args: Mapping[str, Any] | None = None,
-    ) -> None:
-        self._configure(
-            api_key,
-            org_id,
-            base_url,
-            client_id,
-            client_secret,
-            timeout,
-            max_retries,
-            backoff,
-            max_response_bytes,
-            strict_response_validation,
-        )
-        self._httpx_args = dict(httpx_args or {})
-        self._http = httpx.Client(**self._http_args(httpx_args))
-
-    def with_options(
-        self, *, timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN, max_retries: int | NotGiven = NOT_GIVEN
-    ) -> Self:
-        """A copy with other defaults, sharing this client's connection pool."""
-        copy = type(self).__new__(type(self))
-        copy._set_config(_changed(self._config, timeout, max_retries))
-        copy._httpx_args, copy._http = self._httpx_args, self._http
-        return copy
-
-    @cached_property
-    def generated(self) -> AuthenticatedClient:
-        """The generated client, for its ``*_detailed`` functions (no retries, no exceptions)."""
-        settings = self._config.settings
-        return AuthenticatedClient(
-            base_url=settings.base_url,
-            token=settings.api_key or "",
-            headers=settings.headers(),
-            timeout=self._config.timeout,
-            httpx_args=dict(self._httpx_args),
-        )
+    def _new_http(self, args: dict[str, Any]) -> httpx.Client:
+        return httpx.Client(**args)
 
     def _request(
         self,
@@ -613,8 +656,7 @@ class SyncAPIClient(BaseClient, SyncNamespaces):
         options: RequestOptions,
         raw: bool,
     ) -> R:
-        request = self._build_request(self._http, operation, path, query, body, options)
-        response, content = self._send(request)
+        response, content = self._send(*self._build_request(self._http, operation, path, query, body, options))
         if raw:
             return cast(R, RawResponse(response, lambda: self._read(operation, response, content)))
         return self._read(operation, response, content)
@@ -641,33 +683,32 @@ class SyncAPIClient(BaseClient, SyncNamespaces):
         first = self._first_page_query(operation, query, options)
         if not raw:
             return fetch(first)
-        response, content = self._send(self._build_request(self._http, operation, path, first, body, options))
+        response, content = self._send(*self._build_request(self._http, operation, path, first, body, options))
         return cast(SyncPageT, RawResponse(response, lambda: page(first, self._read(operation, response, content))))
 
-    def _send(self, request: httpx.Request) -> tuple[httpx.Response, bytes]:
+    def _send(self, request: httpx.Request, deadline: float | None) -> tuple[httpx.Response, bytes]:
         """Attempts until one succeeds or the retry policy gives up."""
         attempts = 0
         while True:
             try:
-                return self._attempt(request, attempts)
+                return self._attempt(request, deadline, attempts)
             except APIError as error:
                 attempts += 1
                 if attempts > self._config.max_retries or not should_retry(request.method, error):
                     raise
                 time.sleep(retry_delay(error, attempts, self._config.backoff))
 
-    def _attempt(self, request: httpx.Request, retry: int) -> tuple[httpx.Response, bytes]:
+    def _attempt(self, request: httpx.Request, deadline: float | None, retry: int) -> tuple[httpx.Response, bytes]:
         started = time.perf_counter()
-        buffer = BodyBuffer(request, self._config.max_response_bytes, self._attempt_deadline(request))
+        buffer = BodyBuffer(request, self._config.max_response_bytes, deadline)
         try:
             response = self._http.send(request, stream=True, follow_redirects=False)
             try:
-                buffer.check_length(response)
-                for chunk in response.iter_bytes():
-                    buffer.add(chunk)
+                for chunk in response.iter_raw() if buffer.inflates(response) else response.iter_bytes():
+                    buffer.add_raw(chunk)
             finally:
                 response.close()
-        except httpx.TransportError as error:
+        except (httpx.TransportError, httpx.DecodingError) as error:  # a body that is not the encoding it says
             log_attempt(request, type(error).__name__, started, retry)
             raise transport_error(error, request) from error
         except APIError as error:
@@ -688,59 +729,11 @@ class SyncAPIClient(BaseClient, SyncNamespaces):
         self.close()
 
 
-class AsyncAPIClient(BaseClient, AsyncNamespaces):
+class AsyncAPIClient(BaseClient[httpx.AsyncClient], AsyncNamespaces):
     """The asynchronous client's runtime; the generated ``AsyncCalAttributes`` adds the resources."""
 
-    def __init__(
-        self,
-        api_key: str | None = None,
-        *,
-        org_id: int | None = None,
-        base_url: str | None = None,
-        client_id: str | None = None,
-        client_secret: str | None = None,
-        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        backoff: float = 0.5,
-        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
-        strict_response_validation: bool = False,
-        httpx_args: Mapping[str, Any] | None = None,
-    ) -> None:
-        self._configure(
-            api_key,
-            org_id,
-            base_url,
-            client_id,
-            client_secret,
-            timeout,
-            max_retries,
-            backoff,
-            max_response_bytes,
-            strict_response_validation,
-        )
-        self._httpx_args = dict(httpx_args or {})
-        self._http = httpx.AsyncClient(**self._http_args(httpx_args))
-
-    def with_options(
-        self, *, timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN, max_retries: int | NotGiven = NOT_GIVEN
-    ) -> Self:
-        """A copy with other defaults, sharing this client's connection pool."""
-        copy = type(self).__new__(type(self))
-        copy._set_config(_changed(self._config, timeout, max_retries))
-        copy._httpx_args, copy._http = self._httpx_args, self._http
-        return copy
-
-    @cached_property
-    def generated(self) -> AuthenticatedClient:
-        """The generated client, for its ``asyncio_detailed`` functions (no retries, no exceptions)."""
-        settings = self._config.settings
-        return AuthenticatedClient(
-            base_url=settings.base_url,
-            token=settings.api_key or "",
-            headers=settings.headers(),
-            timeout=self._config.timeout,
-            httpx_args=dict(self._httpx_args),
-        )
+    def _new_http(self, args: dict[str, Any]) -> httpx.AsyncClient:
+        return httpx.AsyncClient(**args)
 
     async def _request(
         self,
@@ -751,8 +744,7 @@ class AsyncAPIClient(BaseClient, AsyncNamespaces):
         options: RequestOptions,
         raw: bool,
     ) -> R:
-        request = self._build_request(self._http, operation, path, query, body, options)
-        response, content = await self._send(request)
+        response, content = await self._send(*self._build_request(self._http, operation, path, query, body, options))
         if raw:
             return cast(R, RawResponse(response, lambda: self._read(operation, response, content)))
         return self._read(operation, response, content)
@@ -780,37 +772,39 @@ class AsyncAPIClient(BaseClient, AsyncNamespaces):
         async def first_page() -> AsyncPageT:
             if not raw:
                 return await fetch(first)
-            request = self._build_request(self._http, operation, path, first, body, options)
-            response, content = await self._send(request)
+            response, content = await self._send(
+                *self._build_request(self._http, operation, path, first, body, options)
+            )
             return cast(
                 AsyncPageT, RawResponse(response, lambda: page(first, self._read(operation, response, content)))
             )
 
         return AsyncPaginator(first_page)
 
-    async def _send(self, request: httpx.Request) -> tuple[httpx.Response, bytes]:
+    async def _send(self, request: httpx.Request, deadline: float | None) -> tuple[httpx.Response, bytes]:
         attempts = 0
         while True:
             try:
-                return await self._attempt(request, attempts)
+                return await self._attempt(request, deadline, attempts)
             except APIError as error:
                 attempts += 1
                 if attempts > self._config.max_retries or not should_retry(request.method, error):
                     raise
                 await asyncio.sleep(retry_delay(error, attempts, self._config.backoff))
 
-    async def _attempt(self, request: httpx.Request, retry: int) -> tuple[httpx.Response, bytes]:
+    async def _attempt(
+        self, request: httpx.Request, deadline: float | None, retry: int
+    ) -> tuple[httpx.Response, bytes]:
         started = time.perf_counter()
-        buffer = BodyBuffer(request, self._config.max_response_bytes, self._attempt_deadline(request))
+        buffer = BodyBuffer(request, self._config.max_response_bytes, deadline)
         try:
             response = await self._http.send(request, stream=True, follow_redirects=False)
             try:
-                buffer.check_length(response)
-                async for chunk in response.aiter_bytes():
-                    buffer.add(chunk)
+                async for chunk in response.aiter_raw() if buffer.inflates(response) else response.aiter_bytes():
+                    buffer.add_raw(chunk)
             finally:
                 await response.aclose()
-        except httpx.TransportError as error:
+        except (httpx.TransportError, httpx.DecodingError) as error:  # a body that is not the encoding it says
             log_attempt(request, type(error).__name__, started, retry)
             raise transport_error(error, request) from error
         except APIError as error:
