@@ -97,6 +97,19 @@ class MockServer:
         self.store.reset()
         self.requests.clear()
 
+    def set_rate_limit(self, enabled: bool, *, limit: int | None = None, window_seconds: float | None = None) -> None:
+        """Switch Cal.com's throttler on (fresh counters) or off while serving; ``limit`` overrides
+        the per-API-key and per-OAuth-client limits, so a test can reach a 429 in a few requests."""
+        self.rate_limiter = (
+            RateLimiter(
+                limit or self.config.api_key_limit,
+                limit or self.config.oauth_limit,
+                window_seconds or self.config.rate_window_seconds,
+            )
+            if enabled
+            else None
+        )
+
     def calls_to(self, operation_id: str) -> list[CapturedRequest]:
         return [r for r in self.requests if r.operation_id == operation_id]
 

@@ -10,8 +10,10 @@ import sys
 import uvicorn
 
 from cal_attributes_mock.app import MockConfig, create_mock
+from cal_attributes_mock.proxy import serve_proxy
 from cal_attributes_mock.seed import SeedError, demo_seed, load_seed
 from cal_attributes_mock.serve import listen, uvicorn_config
+from cal_attributes_mock.testkit.layer import TestkitApp
 
 MAX_PORT = 65535
 
@@ -38,6 +40,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", metavar="FILE", help="seed file (JSON); the built-in demo seed without it")
     parser.add_argument("--rate-limit", action="store_true", help="enforce Cal.com's per-minute request limits")
     parser.add_argument(
+        "--proxy", metavar="URL", help="instead of mocking, forward to URL and check traffic against the spec"
+    )
+    parser.add_argument("--report", metavar="FILE", help="with --proxy: append spec violations to FILE as JSON lines")
+    parser.add_argument(
         "--strict",
         action="store_true",
         help="reject query values the real API coerces with parseInt (take=10.0, teamIds=1x): catches client bugs",
@@ -55,6 +61,8 @@ def say(line: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.proxy:
+        return serve_proxy(args.proxy, args.report, args.host, args.port)
     try:
         seed = load_seed(args.seed) if args.seed else demo_seed()
     except SeedError as error:
@@ -76,7 +84,8 @@ def main(argv: list[str] | None = None) -> int:
     # that was installed before it: make that one a no-op so the process exits 0, not -15.
     for stop in (signal.SIGINT, signal.SIGTERM):
         signal.signal(stop, lambda *_: None)
-    uvicorn.Server(uvicorn_config(server, lifespan="on")).run(sockets=[sock])
+    app = TestkitApp(server)  # the mock plus /_mock/faults, /_mock/requests, /_mock/rate-limit
+    uvicorn.Server(uvicorn_config(server, lifespan="on", app=app)).run(sockets=[sock])
     say("cal-attributes-mock stopped")
     return 0
 

@@ -10,16 +10,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import uvicorn
+from starlette.types import ASGIApp
 
 from cal_attributes_mock.app import MockServer
 from cal_attributes_mock.protocol import KEEP_ALIVE_TIMEOUT, guarded_protocol
 
 
-def uvicorn_config(server: MockServer, lifespan: str = "off") -> uvicorn.Config:
+def uvicorn_config(server: MockServer, lifespan: str = "off", *, app: ASGIApp | None = None) -> uvicorn.Config:
     """The server stack: uvloop where it installs (not on Windows), the httptools parser with the
-    mock's connection limits, keep-alive connections closed after ``KEEP_ALIVE_TIMEOUT`` idle seconds."""
+    mock's connection limits, keep-alive connections closed after ``KEEP_ALIVE_TIMEOUT`` idle seconds.
+    ``app`` (the test kit's layer around ``server``, say) is served instead of ``server`` itself."""
     return uvicorn.Config(
-        server,
+        app or server,
         loop="uvloop" if importlib.util.find_spec("uvloop") else "asyncio",
         http=guarded_protocol(server.config.request_timeout),
         timeout_keep_alive=KEEP_ALIVE_TIMEOUT,
@@ -51,11 +53,14 @@ def listen(host: str, port: int) -> socket.socket:
 
 
 @contextmanager
-def serve_in_thread(server: MockServer, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
-    """Serve ``server`` on ``host`` (a free port by default) and yield its base URL; stop on exit."""
+def serve_in_thread(
+    server: MockServer, host: str = "127.0.0.1", port: int = 0, *, app: ASGIApp | None = None
+) -> Iterator[str]:
+    """Serve ``server`` (or ``app`` on its settings) on ``host`` (a free port by default) and yield
+    its base URL; stop on exit."""
     sock = listen(host, port)
     bound_host, bound_port = sock.getsockname()[:2]
-    runner = uvicorn.Server(uvicorn_config(server))
+    runner = uvicorn.Server(uvicorn_config(server, app=app))
     thread = threading.Thread(target=runner.run, kwargs={"sockets": [sock]}, name="cal-attributes-mock", daemon=True)
     thread.start()
     deadline = time.monotonic() + 10

@@ -1,0 +1,89 @@
+"""The request journal: what the mock was asked and what it answered, credentials redacted."""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from dataclasses import dataclass
+
+import orjson
+
+from cal_attributes_mock.testkit.faults import JSON, FaultKind
+
+# Headers that carry a credential. x-cal-client-id is an identifier, not a secret (the secret is
+# x-cal-secret-key), and tests may want to assert on it, so it stays.
+SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-cal-secret-key"})
+REDACTED = "[redacted]"
+MAX_ENTRIES = 1_000
+
+
+def redact_headers(headers: dict[str, str]) -> dict[str, str]:
+    """Lower-case names; credentials replaced, keeping only an Authorization scheme (``Bearer``)."""
+    redacted = {}
+    for name, value in headers.items():
+        lower = name.lower()
+        if lower in SECRET_HEADERS:
+            scheme, _, rest = value.partition(" ")
+            value = f"{scheme} {REDACTED}" if lower == "authorization" and rest else REDACTED
+        redacted[lower] = value
+    return redacted
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    """One request: ``json`` is its decoded JSON body (None when it had none or it was not JSON);
+    ``status`` is what the client was answered (None when the connection was dropped);
+    ``fault`` names the injected fault that shaped the answer, if any."""
+
+    method: str
+    path: str
+    query: str
+    json: JSON
+    headers: dict[str, str]
+    status: int | None
+    operation_id: str | None
+    fault: FaultKind | None = None
+
+    def to_json(self) -> dict[str, JSON]:
+        headers: dict[str, JSON] = dict(self.headers)
+        return {
+            "method": self.method,
+            "path": self.path,
+            "query": self.query,
+            "json": self.json,
+            "headers": headers,
+            "status": self.status,
+            "operationId": self.operation_id,
+            "fault": self.fault,
+        }
+
+
+class Journal:
+    """The last ``max_entries`` requests, oldest first."""
+
+    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
+        self._entries: deque[JournalEntry] = deque(maxlen=max_entries)
+        self._lock = threading.Lock()
+
+    def record(self, entry: JournalEntry) -> None:
+        with self._lock:
+            self._entries.append(entry)
+
+    def entries(self, operation_id: str | None = None) -> list[JournalEntry]:
+        with self._lock:
+            return [e for e in self._entries if operation_id is None or e.operation_id == operation_id]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+def json_or_none(raw: bytes) -> JSON:
+    """The decoded body, or None when it is empty or not JSON (the journal never fails a request)."""
+    if not raw.strip():
+        return None
+    try:
+        decoded: JSON = orjson.loads(raw)
+    except ValueError:
+        return None
+    return decoded

@@ -1,0 +1,59 @@
+"""The request journal: what was asked and answered, credentials never recorded."""
+
+from __future__ import annotations
+
+import httpx
+
+from cal_attributes_mock.testkit import CalMock, InProcessTransport
+from cal_attributes_mock.testkit.journal import Journal, JournalEntry
+from tests.testkit.conftest import ATTRIBUTES, new_attribute
+
+
+def test_entries_record_the_request_and_the_answer(cal_mock: CalMock, http: httpx.Client) -> None:
+    http.get(ATTRIBUTES, params={"take": 5})
+    http.post(ATTRIBUTES, json=new_attribute("team"))
+    first, second = cal_mock.requests()
+    assert (first.method, first.path, first.query, first.json, first.status, first.operation_id) == (
+        "GET",
+        ATTRIBUTES,
+        "take=5",
+        None,
+        200,
+        "listAttributes",
+    )
+    assert second.json == new_attribute("team")
+    assert (second.status, second.operation_id, second.fault) == (201, "createAttribute", None)
+    assert cal_mock.requests("createAttribute") == [second]
+
+
+def test_credentials_are_redacted(cal_mock: CalMock) -> None:
+    headers = {
+        "Authorization": f"Bearer {cal_mock.keys['owner']}",
+        "x-cal-client-id": "demo-platform-client",
+        "x-cal-secret-key": "demo-platform-secret",
+        "Cookie": "session=abc",
+    }
+    with httpx.Client(base_url="http://m", headers=headers, transport=InProcessTransport(cal_mock.app)) as client:
+        client.get(ATTRIBUTES)
+    (entry,) = cal_mock.requests()
+    text = repr(entry) + repr(entry.to_json())
+    for secret in (cal_mock.keys["owner"], "demo-platform-secret", "abc"):
+        assert secret not in text
+    assert entry.headers["authorization"] == "Bearer [redacted]"
+    assert entry.headers["x-cal-secret-key"] == "[redacted]"
+    assert entry.headers["x-cal-client-id"] == "demo-platform-client"
+
+
+def test_unrouted_requests_and_non_json_bodies_are_recorded(cal_mock: CalMock, http: httpx.Client) -> None:
+    http.post(ATTRIBUTES, content=b"not json", headers={"content-type": "application/json"})
+    http.get("/v2/nowhere")
+    bad, nowhere = cal_mock.requests()
+    assert (bad.status, bad.json) == (400, None)
+    assert (nowhere.status, nowhere.operation_id) == (404, None)
+
+
+def test_the_journal_is_bounded() -> None:
+    journal = Journal(max_entries=3)
+    for n in range(5):
+        journal.record(JournalEntry("GET", f"/{n}", "", None, {}, 200, None))
+    assert [e.path for e in journal.entries()] == ["/2", "/3", "/4"]

@@ -1,0 +1,45 @@
+"""SeedBuilder: a seed in Python, checked like a seed file."""
+
+from __future__ import annotations
+
+import pytest
+
+from cal_attributes_mock import SeedError, create_mock
+from cal_attributes_mock.testkit import SeedBuilder, option_id
+
+
+def small_org() -> SeedBuilder:
+    return (
+        SeedBuilder()
+        .organization(7, "Initech")
+        .member(1, "boss@initech.test", role="OWNER", api_key="cal_boss")
+        .member(2, "peter@initech.test", api_key="cal_peter")
+        .attribute("Floor", options=["First", "Second"])
+        .assign(2, "floor", "Second", weight=10)
+    )
+
+
+def test_builds_a_seed_the_mock_serves() -> None:
+    seed = small_org().build()
+    assert [o.id for o in seed.organizations] == [7]
+    assert [(m.user_id, m.role) for m in seed.memberships] == [(1, "OWNER"), (2, "MEMBER")]
+    (attribute,) = seed.attributes
+    assert (attribute.slug, [o.value for o in attribute.options]) == ("floor", ["First", "Second"])
+    (assignment,) = seed.assignments
+    assert assignment.option_id == option_id(7, "floor", "second")
+    assert create_mock(seed).store is not None
+
+
+def test_to_dict_is_the_seed_file_format() -> None:
+    data = small_org().to_dict()
+    assert data["users"][0] == {"id": 1, "email": "boss@initech.test", "name": None, "apiKey": "cal_boss"}
+    assert data["memberships"][1] == {"userId": 2, "teamId": 7, "role": "MEMBER"}
+
+
+def test_mistakes_are_seed_errors_naming_the_place() -> None:
+    with pytest.raises(SeedError, match=r"users\[0\].apiKey: an API key starts with 'cal_'"):
+        SeedBuilder().organization(1, "A").member(1, "a@a.test", api_key="secret").build()
+    with pytest.raises(SeedError, match="no option has id"):
+        SeedBuilder().organization(1, "A").member(1, "a@a.test").assign(1, "floor", "First").build()
+    with pytest.raises(ValueError, match="add an organization first"):
+        SeedBuilder().member(1, "a@a.test")
