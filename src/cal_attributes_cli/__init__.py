@@ -11,7 +11,8 @@ import importlib.util
 import sys
 
 # The import names of each extra's requirements beyond the base dependencies (pyproject.toml).
-MOCK_MODULES = ("starlette", "uvicorn", "jsonschema")
+# uvloop is left out: the mock falls back to asyncio's loop where it is not installed (Windows).
+MOCK_MODULES = ("starlette", "uvicorn", "httptools", "jsonschema")
 FUZZ_MODULES = (*MOCK_MODULES, "schemathesis")
 
 # Exit status for a command that cannot run as installed (argparse uses 2 for usage errors too).

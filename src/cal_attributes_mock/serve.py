@@ -58,9 +58,9 @@ def serve_in_thread(
 ) -> Iterator[str]:
     """Serve ``server`` (or ``app`` on its settings) on ``host`` (a free port by default) and yield
     its base URL; stop on exit."""
+    runner = uvicorn.Server(uvicorn_config(server, app=app))  # before the socket: nothing to leak if it fails
     sock = listen(host, port)
     bound_host, bound_port = sock.getsockname()[:2]
-    runner = uvicorn.Server(uvicorn_config(server, app=app))
     thread = threading.Thread(target=runner.run, kwargs={"sockets": [sock]}, name="cal-attributes-mock", daemon=True)
     thread.start()
     deadline = time.monotonic() + 10

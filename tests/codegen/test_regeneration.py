@@ -68,12 +68,12 @@ def regenerated(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def replay(regenerated: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A `$PYTHON` for regenerate.sh whose `codegen/generate.py OUT` writes that one generation to OUT."""
+    """A `$PYTHON` for regenerate.sh whose `-m codegen.generate OUT` writes that one generation to OUT."""
     stub = tmp_path_factory.mktemp("replay") / "python"
     stub.write_text(
         "#!/usr/bin/env bash\n"
-        '[ "$#" = 2 ] && [ "$1" = codegen/generate.py ] || { echo "unexpected: $*" >&2; exit 97; }\n'
-        f'exec cp -R "{regenerated}" "$2"\n'
+        '[ "$#" = 3 ] && [ "$1" = -m ] && [ "$2" = codegen.generate ] || { echo "unexpected: $*" >&2; exit 97; }\n'
+        f'exec cp -R "{regenerated}" "$3"\n'
     )
     stub.chmod(0o755)
     return stub

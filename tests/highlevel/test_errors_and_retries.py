@@ -122,14 +122,16 @@ def test_a_response_slower_than_the_timeout() -> None:
 
 def test_a_real_slow_server_times_out_within_the_configured_timeout() -> None:
     from cal_attributes import CalAttributes
+    from cal_attributes_mock import create_mock
     from cal_attributes_mock.serve import serve_in_thread
+    from starlette.types import Receive, Scope, Send
 
-    async def slow(scope: dict[str, object], receive: object, send: object) -> None:
+    async def slow(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
         await asyncio.sleep(2)
 
-    with serve_in_thread(slow) as url:  # type: ignore[arg-type]
+    with serve_in_thread(create_mock(), app=slow) as url:  # the mock's server stack, serving `slow`
         cal = CalAttributes("cal_k", base_url=url, timeout=0.2, max_retries=1, backoff=0.01)
         started = time.perf_counter()
         with cal, pytest.raises(APITimeoutError):
