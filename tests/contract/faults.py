@@ -134,11 +134,23 @@ def take_ignored(mock: MockServer) -> Faulty:
     return Faulty(mock, request=rewrite)
 
 
-def has_more_without_cursor(mock: MockServer) -> Faulty:
+def more_after_a_short_page(mock: MockServer) -> Faulty:
+    """History says more follows (with a cursor) after a page shorter than the limit."""
+
     def rewrite(request: Request, answer: Any) -> Any:
         if is_(request, "GET", HISTORY) and isinstance(answer.get("data"), dict):
-            answer["data"]["hasMore"] = True
-            answer["data"].pop("nextCursor", None)
+            answer["data"].update(auditLogs=[], hasMore=True, nextCursor=str(uuid.uuid4()))
+        return answer
+
+    return Faulty(mock, response=rewrite)
+
+
+def cursor_without_more(mock: MockServer) -> Faulty:
+    """History gives a next cursor while saying nothing more follows."""
+
+    def rewrite(request: Request, answer: Any) -> Any:
+        if is_(request, "GET", HISTORY) and isinstance(answer.get("data"), dict):
+            answer["data"].update(hasMore=False, nextCursor=str(uuid.uuid4()))
         return answer
 
     return Faulty(mock, response=rewrite)

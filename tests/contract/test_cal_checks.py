@@ -73,10 +73,17 @@ CASES: list[tuple[str, Fault, str, dict[str, Any], dict[str, Any]]] = [
     ("cal_page_limits", faults.take_ignored, "listAttributes", {}, {"query": {"take": 1}}),
     (
         "cal_page_limits",
-        faults.has_more_without_cursor,
+        faults.more_after_a_short_page,
         "getAssignmentHistory",
         {"userId": 103},
-        {"query": {"limit": 1}},
+        {"query": {"limit": 5}},
+    ),
+    (
+        "cal_page_limits",
+        faults.cursor_without_more,
+        "getAssignmentHistory",
+        {"userId": 103},
+        {"query": {"limit": 5}},
     ),
     ("cal_unique_slugs", faults.duplicate_slugs_accepted, "createAttribute", {}, NEW_ATTRIBUTE),
     (
