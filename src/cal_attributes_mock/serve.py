@@ -12,16 +12,18 @@ from contextlib import contextmanager
 import uvicorn
 
 from cal_attributes_mock.app import MockServer
-from cal_attributes_mock.protocol import KEEP_ALIVE_TIMEOUT, guarded_protocol
+from cal_attributes_mock.protocol import DEFAULT_REQUEST_TIMEOUT, KEEP_ALIVE_TIMEOUT, guarded_protocol
 
 
 def uvicorn_config(server: MockServer, lifespan: str = "off") -> uvicorn.Config:
     """The server stack: uvloop where it installs (not on Windows), the httptools parser with the
-    mock's connection limits, keep-alive connections closed after ``KEEP_ALIVE_TIMEOUT`` idle seconds."""
+    mock's connection limits, keep-alive connections closed after ``KEEP_ALIVE_TIMEOUT`` idle seconds.
+    Tests also serve stand-in ASGI apps this way: those get the default request timeout."""
+    timeout = server.config.request_timeout if isinstance(server, MockServer) else DEFAULT_REQUEST_TIMEOUT
     return uvicorn.Config(
         server,
         loop="uvloop" if importlib.util.find_spec("uvloop") else "asyncio",
-        http=guarded_protocol(server.config.request_timeout),
+        http=guarded_protocol(timeout),
         timeout_keep_alive=KEEP_ALIVE_TIMEOUT,
         log_level="warning",
         access_log=False,
@@ -53,9 +55,9 @@ def listen(host: str, port: int) -> socket.socket:
 @contextmanager
 def serve_in_thread(server: MockServer, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
     """Serve ``server`` on ``host`` (a free port by default) and yield its base URL; stop on exit."""
+    runner = uvicorn.Server(uvicorn_config(server))
     sock = listen(host, port)
     bound_host, bound_port = sock.getsockname()[:2]
-    runner = uvicorn.Server(uvicorn_config(server))
     thread = threading.Thread(target=runner.run, kwargs={"sockets": [sock]}, name="cal-attributes-mock", daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
