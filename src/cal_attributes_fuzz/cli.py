@@ -32,7 +32,7 @@ from cal_attributes_fuzz.preflight import TargetProblem, check_target
 from cal_attributes_fuzz.progress import reporting
 from cal_attributes_fuzz.reports import compress_events, new_run_folder, rotate
 from cal_attributes_fuzz.summary import cases_by_phase_and_mode, check_notes, load, summarize
-from cal_attributes_mock import create_mock
+from cal_attributes_mock import MockConfig, create_mock
 from cal_attributes_mock.serve import serve_in_thread
 from cal_attributes_mock.spec import operations, spec_path
 
@@ -322,7 +322,9 @@ def main(argv: list[str] | None = None) -> int:
             mode = "read-write" if args.allow_writes else "read-only"
             print(f"==> fuzzing {target.url}, organization {target.org_id} ({mode})")
         else:
-            url = stack.enter_context(serve_in_thread(create_mock()))
+            # Strict: the run checks the spec's declared types, and the default mock reads query numbers
+            # leniently as the real API does (take=0.5 is 0), which negative cases would count as accepted.
+            url = stack.enter_context(serve_in_thread(create_mock(config=MockConfig(strict=True))))
             # After the server started: uvicorn configures its loggers when it is set up.
             stack.enter_context(server_logs_to(run_folder / "mock-server.log"))
             identities = {MEMBER_KEY_ENV: DEMO_MEMBER_KEY, OTHER_ORG_KEY_ENV: DEMO_OTHER_ORG_KEY}

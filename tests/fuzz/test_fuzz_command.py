@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from starlette.types import Receive, Scope, Send
 
 from cal_attributes_fuzz import cli
 from cal_attributes_mock import MockConfig, MockServer, create_mock, demo_seed
@@ -83,7 +84,7 @@ def embedded_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
 @pytest.fixture
 def live() -> Iterator[tuple[MockServer, str]]:
     """A mock on a real port, standing in for api.cal.com."""
-    server = create_mock()
+    server = create_mock(config=MockConfig(strict=True))
     with serve_in_thread(server) as url:
         yield server, url
 
@@ -161,7 +162,8 @@ def test_a_live_target_is_read_only_by_default_and_the_keys_never_printed(
 
 
 def test_a_permissions_hole_fails_the_run_and_is_named_in_summary_and_reports(tmp_path: Path) -> None:
-    with serve_in_thread(faults.everyone_is_the_owner(create_mock())) as url:  # type: ignore[arg-type]
+    mock = create_mock(config=MockConfig(strict=True))
+    with serve_in_thread(mock, app=faults.everyone_is_the_owner(mock)) as url:
         result = fuzz(
             "--url", url, *LIVE, "--max-examples", "1", "--phases", "examples", "--other-org-key", "GLOBEX",
             "--report-dir", str(tmp_path), env={"CAL_API_KEY": ADMIN_KEY, "GLOBEX": faults.GLOBEX_KEY},
@@ -210,7 +212,7 @@ def test_an_interrupted_run_still_cleans_up(live: tuple[MockServer, str], tmp_pa
 
 
 def test_a_rate_limited_target_is_retried_after_retry_after(tmp_path: Path) -> None:
-    server = create_mock(demo_seed(), MockConfig(rate_limit=True, api_key_limit=4, rate_window_seconds=1))
+    server = create_mock(demo_seed(), MockConfig(rate_limit=True, api_key_limit=4, rate_window_seconds=1, strict=True))
     with serve_in_thread(server) as url:
         result = fuzz(
             "--url", url, *LIVE, "--max-examples", "2", "--phases", "examples,fuzzing",
@@ -279,14 +281,14 @@ def test_an_unreachable_target_stops_before_fuzzing(
 def test_a_server_that_is_not_the_api_stops_before_fuzzing(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    async def broken(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    async def broken(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
         await send({"type": "http.response.start", "status": 500, "headers": [(b"content-type", b"text/plain")]})
         await send({"type": "http.response.body", "body": b"boom"})
 
     monkeypatch.setenv("CAL_API_KEY", ADMIN_KEY)
-    with serve_in_thread(broken) as url:  # type: ignore[arg-type]
+    with serve_in_thread(create_mock(), app=broken) as url:
         code = cli.main(["--url", url, "--org-id", "1", "--report-dir", str(tmp_path)])
     assert code == 2
     assert "does not answer like the Cal.com API" in capsys.readouterr().err

@@ -121,10 +121,11 @@ def test_a_response_slower_than_the_timeout() -> None:
 
 
 def test_a_real_slow_server_times_out_within_the_configured_timeout() -> None:
+    from starlette.types import Receive, Scope, Send
+
     from cal_attributes import CalAttributes
     from cal_attributes_mock import create_mock
     from cal_attributes_mock.serve import serve_in_thread
-    from starlette.types import Receive, Scope, Send
 
     async def slow(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
