@@ -32,7 +32,8 @@ def mock_url() -> Iterator[str]:
 @pytest.mark.parametrize(("where", "code"), SNIPPETS, ids=[where for where, _ in SNIPPETS])
 def test_the_example_runs_against_the_mock(mock_url: str, where: str, code: str) -> None:
     env = {key: value for key, value in os.environ.items() if not key.startswith("CAL_")}
-    env.update(CAL_API_KEY=OWNER_KEY, CAL_API_URL=mock_url, CAL_MAX_PER_MINUTE="6000")  # no pacing wait against the local mock
+    # No pacing waits for the state examples against the local mock.
+    env.update(CAL_API_KEY=OWNER_KEY, CAL_API_URL=mock_url, CAL_MAX_PER_MINUTE="6000")
     result = subprocess.run(
         [sys.executable, "-c", code.replace("https://api.cal.com", mock_url)],
         cwd=ROOT,
