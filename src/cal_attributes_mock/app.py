@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import logging
 import os
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -63,6 +66,19 @@ class CapturedRequest:
     operation_id: str | None
 
 
+@functools.cache
+def _compiled_spec(strict: bool) -> tuple[tuple[Operation, ...], Mapping[str, RequestValidator], bytes]:
+    """The operations, their compiled request validators and the served spec: derived from the
+    (immutable) spec alone, so built once per process and shared by every mock. Compiling the
+    validators was most of the cost of a new mock (about 60 ms), which a fresh mock per test pays."""
+    spec = load_spec()
+    found = operations(spec)
+    validators = MappingProxyType(
+        {op.operation_id: RequestValidator(op, spec["components"], strict=strict) for op in found}
+    )
+    return found, validators, json.dumps(spec).encode()
+
+
 @dataclass
 class MockServer:
     """A fresh mock, itself an ASGI application: its ``store``, the ``spec`` it serves, a request log."""
@@ -73,18 +89,13 @@ class MockServer:
     def __post_init__(self) -> None:
         self.spec = load_spec()
         self.store = Store(self.seed, self.config.max_history_entries)
-        self.operations = operations(self.spec)
-        self.validators = {
-            op.operation_id: RequestValidator(op, self.spec["components"], strict=self.config.strict)
-            for op in self.operations
-        }
+        self.operations, self.validators, self._spec_json = _compiled_spec(self.config.strict)
         self.requests: deque[CapturedRequest] = deque(maxlen=self.config.max_captured_requests)
         self.rate_limiter = (
             RateLimiter(self.config.api_key_limit, self.config.oauth_limit, self.config.rate_window_seconds)
             if self.config.rate_limit
             else None
         )
-        self._spec_json = json.dumps(self.spec).encode()
         # Read responses as bytes, by request, with the store version they were rendered at:
         # a repeated read costs its guards and validation, not rebuilding and encoding rows.
         self._reads: dict[tuple[Any, ...], tuple[int, bytes]] = {}

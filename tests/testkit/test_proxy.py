@@ -129,7 +129,7 @@ def test_an_unreachable_upstream_is_a_502() -> None:
     report = io.StringIO()
     proxy = ValidatingProxy("http://127.0.0.1:9", ViolationReport(report), timeout=httpx.Timeout(2.0))
     with serve_in_thread(create_mock(), app=proxy) as url:
-        answer = httpx.get(url + ATTRIBUTES)
+        answer = httpx.get(url + ATTRIBUTES, timeout=10)
     assert answer.status_code == 502
     assert answer.json()["error"]["code"] == "ProxyError"
 

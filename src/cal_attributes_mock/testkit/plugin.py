@@ -26,7 +26,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture(scope="session")
 def cal_mock_session() -> Iterator[MockSession]:
-    """The mocks of this session (one per seed, reset for each test) and its optional server
+    """The parsed seeds of this session (a fresh mock is built from one for each test) and its optional server
     thread; under pytest-xdist each worker process has its own, on its own free port."""
     from cal_attributes_mock.testkit.controller import MockSession
 
