@@ -12,16 +12,12 @@ from pathlib import Path
 import openapi_python_client
 import pytest
 
+from tests.once import once_per_run
 from tests.spec_helpers import ROOT
 
 PACKAGE = ROOT / "generated" / "cal_attributes_client"
 OVERRIDES = ROOT / "codegen" / "templates"
 UPSTREAM = Path(openapi_python_client.__file__).parent / "templates"
-
-
-# Generating the client takes seconds: it is done once, by `scripts/regenerate.sh` in a copy of
-# the checkout, and the drift checks below compare edited copies against that one generation.
-pytestmark = pytest.mark.xdist_group("regeneration")
 
 
 def run_check(root: Path, generator: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -51,10 +47,8 @@ def checkout(tmp_path: Path) -> Path:
     return copy_checkout(tmp_path)
 
 
-@pytest.fixture(scope="module")
-def regenerated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """generated/cal_attributes_client as `scripts/regenerate.sh` rebuilds it in place from the spec."""
-    root = copy_checkout(tmp_path_factory.mktemp("regenerated"))
+def regenerate_in_place(root: Path) -> None:
+    copy_checkout(root)
     subprocess.run(
         ["bash", str(root / "scripts" / "regenerate.sh")],
         cwd=root,
@@ -63,7 +57,16 @@ def regenerated(tmp_path_factory: pytest.TempPathFactory) -> Path:
         check=True,
         timeout=120,
     )
-    return root / "generated" / "cal_attributes_client"
+
+
+@pytest.fixture(scope="module")
+def regenerated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """generated/cal_attributes_client as `scripts/regenerate.sh` rebuilds it in place from the spec.
+
+    Generating the client takes seconds: it is done once per test run, in a copy of the
+    checkout, and the drift checks below compare edited copies against that one generation.
+    """
+    return once_per_run(tmp_path_factory, "regenerated", regenerate_in_place) / "generated" / "cal_attributes_client"
 
 
 @pytest.fixture(scope="module")

@@ -15,19 +15,15 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from cal_attributes_cli import FUZZ_MODULES, MOCK_MODULES, missing_modules
+from tests.once import once_per_run
 from tests.spec_helpers import ROOT
-
-# Building is the expensive part: one worker builds once for every test here.
-pytestmark = pytest.mark.xdist_group("packaging")
 
 DIST_INFO = "cal_attributes-0.1.0.dist-info"
 REPOSITORY = "https://github.com/cal-attributes/cal-attributes"
 
 
-@pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def build_wheel(out: Path) -> None:
     # What `pip wheel .` does, offline: the pinned hatchling from the dev extra, no build isolation.
-    out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
         [
             sys.executable,
@@ -45,19 +41,25 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
         capture_output=True,
         timeout=120,
     )
-    (built,) = out.glob("*.whl")
+
+
+def build_sdist(out: Path) -> None:
+    # The PEP 517 hook that `python -m build --sdist` calls.
+    code = "import sys, hatchling.build; hatchling.build.build_sdist(sys.argv[1])"
+    subprocess.run([sys.executable, "-c", code, out], cwd=ROOT, check=True, capture_output=True, timeout=120)
+
+
+# Building is the expensive part: done once per test run (tests.once), however many workers.
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    (built,) = once_per_run(tmp_path_factory, "wheel", build_wheel).glob("*.whl")
     return built
 
 
 @pytest.fixture(scope="module")
 def sdist(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("sdist")
-    # The PEP 517 hook that `python -m build --sdist` calls.
-    code = "import sys, hatchling.build; print(hatchling.build.build_sdist(sys.argv[1]))"
-    result = subprocess.run(
-        [sys.executable, "-c", code, out], cwd=ROOT, check=True, capture_output=True, text=True, timeout=120
-    )
-    return out / result.stdout.strip().splitlines()[-1]
+    (built,) = once_per_run(tmp_path_factory, "sdist", build_sdist).glob("*.tar.gz")
+    return built
 
 
 @pytest.fixture(scope="module")
@@ -156,18 +158,20 @@ def test_the_sdist_can_rebuild_the_wheel_and_carries_the_license_and_docs(sdist:
 @pytest.fixture(scope="module")
 def bare_venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh virtual environment with the wheel and none of the extras' packages."""
-    venv = tmp_path_factory.mktemp("bare") / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", venv], check=True, timeout=60)
-    python = venv / "bin" / "python"
-    # The dev environment's pip installs into it; --no-deps keeps starlette & co. out (and the
-    # base dependencies, which the launcher does not import).
-    subprocess.run(
-        [sys.executable, "-m", "pip", "--python", python, "install", "--quiet", "--no-deps", "--no-index", wheel],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    return venv
+
+    def create(folder: Path) -> None:
+        subprocess.run([sys.executable, "-m", "venv", "--without-pip", folder / "venv"], check=True, timeout=60)
+        # The dev environment's pip installs into it; --no-deps keeps starlette & co. out (and the
+        # base dependencies, which the launcher does not import).
+        python = folder / "venv" / "bin" / "python"
+        subprocess.run(
+            [sys.executable, "-m", "pip", "--python", python, "install", "--quiet", "--no-deps", "--no-index", wheel],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+
+    return once_per_run(tmp_path_factory, "bare-venv", create) / "venv"
 
 
 @pytest.mark.parametrize(
