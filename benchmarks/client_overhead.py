@@ -214,7 +214,7 @@ if __name__ == "__main__":
     COUNTS = (1, 20, 100, 250)
     per_call_overhead("MockTransport", BASE, COUNTS, pairs=2000, transport=mock_transport(COUNTS))
     with tempfile.TemporaryDirectory() as scratch:
-        responses = {f"/v2/organizations/{count}/attributes": page_body(count).decode() for count in COUNTS}
+        responses = {f"GET /v2/organizations/{count}/attributes": page_body(count).decode() for count in COUNTS}
         command, port = servers.bare(servers.write_json(Path(scratch) / "responses.json", responses))
         with servers.running(command, port) as loopback:
             per_call_overhead("loopback (uvicorn, another process)", loopback, COUNTS, pairs=1000)
