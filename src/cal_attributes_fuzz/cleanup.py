@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,10 +32,15 @@ def read_ledger(path: Path) -> list[dict[str, Any]]:
     return entries
 
 
-def undo_steps(entry: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    """The requests (as the generated client builds them) that undo one created resource, in order.
+Undo = Callable[[AuthenticatedClient], int]
+"""One undoing request: sends it through the generated client's public API and gives its status."""
 
-    Only the status of the answers matters, so they are sent without parsing the body.
+
+def undo_steps(entry: dict[str, Any]) -> list[tuple[str, Undo]]:
+    """The requests that undo one created resource, in order.
+
+    Only the status of the answers matters: the generated ``sync_detailed`` functions return it
+    with the body parsed as far as the spec documents it.
     """
     data: dict[str, Any] = entry.get("data") or {}
     body: dict[str, Any] = entry.get("body") or {}
@@ -42,17 +48,29 @@ def undo_steps(entry: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     operation = entry.get("operationId")
     org_id: Any = path.get("orgId")
     if operation == "createAttribute" and "id" in data:
-        return [(f"attribute {data['id']}", delete_attribute._get_kwargs(org_id, data["id"]))]
+        attribute: Any = data["id"]
+        return [
+            (
+                f"attribute {attribute}",
+                lambda c: delete_attribute.sync_detailed(org_id, attribute, client=c).status_code,
+            )
+        ]
     if operation == "createOption" and "id" in data:
         attribute_id: Any = path.get("attributeId")
-        return [(f"option {data['id']}", delete_option._get_kwargs(org_id, attribute_id, data["id"]))]
+        option: Any = data["id"]
+        return [
+            (
+                f"option {option}",
+                lambda c: delete_option.sync_detailed(org_id, attribute_id, option, client=c).status_code,
+            )
+        ]
     if operation == "assignOptionToUser" and "attributeOptionId" in data:
         user_id: Any = path.get("userId")
         option_id: Any = data["attributeOptionId"]
-        steps: list[tuple[str, dict[str, Any]]] = [
+        steps: list[tuple[str, Undo]] = [
             (
                 f"assignment of {option_id} to user {user_id}",
-                unassign_option_from_user._get_kwargs(org_id, user_id, option_id),
+                lambda c: unassign_option_from_user.sync_detailed(org_id, user_id, option_id, client=c).status_code,
             )
         ]
         if body.get("value") is not None and not body.get("attributeOptionId"):  # the value created an option
@@ -60,7 +78,7 @@ def undo_steps(entry: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
             steps.append(
                 (
                     f"option {option_id}",
-                    delete_option._get_kwargs(org_id, value_attribute, option_id),
+                    lambda c: delete_option.sync_detailed(org_id, value_attribute, option_id, client=c).status_code,
                 )
             )
         return steps
@@ -71,9 +89,9 @@ def clean_up(ledger: Path, client: AuthenticatedClient) -> CleanupReport:
     """Undo every ledger entry, newest first; a 404 means the run already deleted it."""
     report = CleanupReport()
     for entry in reversed(read_ledger(ledger)):
-        for what, request in undo_steps(entry):
+        for what, undo in undo_steps(entry):
             try:
-                status = client.get_httpx_client().request(**request).status_code
+                status = int(undo(client))
             except Exception as error:  # keep going: one failure must not strand the rest
                 report.failed.append(f"{what}: {type(error).__name__}: {error}")
                 continue
