@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from cal_attributes_client import AuthenticatedClient
-from cal_attributes_client.api.attribute_options import delete_option, unassign_option_from_user
-from cal_attributes_client.api.attributes import delete_attribute
 
 
 @dataclass
@@ -32,15 +30,19 @@ def read_ledger(path: Path) -> list[dict[str, Any]]:
     return entries
 
 
-Undo = Callable[[AuthenticatedClient], int]
-"""One undoing request: sends it through the generated client's public API and gives its status."""
+def _delete(*segments: object) -> dict[str, Any]:
+    """A DELETE of ``/v2/organizations/...`` with each path segment escaped.
+
+    Built here rather than by the generated operation modules: their public functions parse the
+    answer, and cleanup needs only its status, whatever the body (their request builders are private).
+    """
+    return {"method": "delete", "url": "/v2/organizations/" + "/".join(quote(str(s), safe="") for s in segments)}
 
 
-def undo_steps(entry: dict[str, Any]) -> list[tuple[str, Undo]]:
+def undo_steps(entry: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     """The requests that undo one created resource, in order.
 
-    Only the status of the answers matters: the generated ``sync_detailed`` functions return it
-    with the body parsed as far as the spec documents it.
+    Only the status of the answers matters, so they are sent without parsing the body.
     """
     data: dict[str, Any] = entry.get("data") or {}
     body: dict[str, Any] = entry.get("body") or {}
@@ -48,29 +50,17 @@ def undo_steps(entry: dict[str, Any]) -> list[tuple[str, Undo]]:
     operation = entry.get("operationId")
     org_id: Any = path.get("orgId")
     if operation == "createAttribute" and "id" in data:
-        attribute: Any = data["id"]
-        return [
-            (
-                f"attribute {attribute}",
-                lambda c: delete_attribute.sync_detailed(org_id, attribute, client=c).status_code,
-            )
-        ]
+        return [(f"attribute {data['id']}", _delete(org_id, "attributes", data["id"]))]
     if operation == "createOption" and "id" in data:
         attribute_id: Any = path.get("attributeId")
-        option: Any = data["id"]
-        return [
-            (
-                f"option {option}",
-                lambda c: delete_option.sync_detailed(org_id, attribute_id, option, client=c).status_code,
-            )
-        ]
+        return [(f"option {data['id']}", _delete(org_id, "attributes", attribute_id, "options", data["id"]))]
     if operation == "assignOptionToUser" and "attributeOptionId" in data:
         user_id: Any = path.get("userId")
         option_id: Any = data["attributeOptionId"]
-        steps: list[tuple[str, Undo]] = [
+        steps: list[tuple[str, dict[str, Any]]] = [
             (
                 f"assignment of {option_id} to user {user_id}",
-                lambda c: unassign_option_from_user.sync_detailed(org_id, user_id, option_id, client=c).status_code,
+                _delete(org_id, "attributes", "options", user_id, option_id),
             )
         ]
         if body.get("value") is not None and not body.get("attributeOptionId"):  # the value created an option
@@ -78,7 +68,7 @@ def undo_steps(entry: dict[str, Any]) -> list[tuple[str, Undo]]:
             steps.append(
                 (
                     f"option {option_id}",
-                    lambda c: delete_option.sync_detailed(org_id, value_attribute, option_id, client=c).status_code,
+                    _delete(org_id, "attributes", value_attribute, "options", option_id),
                 )
             )
         return steps
@@ -89,9 +79,9 @@ def clean_up(ledger: Path, client: AuthenticatedClient) -> CleanupReport:
     """Undo every ledger entry, newest first; a 404 means the run already deleted it."""
     report = CleanupReport()
     for entry in reversed(read_ledger(ledger)):
-        for what, undo in undo_steps(entry):
+        for what, request in undo_steps(entry):
             try:
-                status = int(undo(client))
+                status = client.get_httpx_client().request(**request).status_code
             except Exception as error:  # keep going: one failure must not strand the rest
                 report.failed.append(f"{what}: {type(error).__name__}: {error}")
                 continue
