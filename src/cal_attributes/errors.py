@@ -87,7 +87,33 @@ class APIStatusError(APIError):
 
     def __str__(self) -> str:
         code = f" {self.code}" if self.code else ""
-        return f"{self.status_code}{code}: {self.message} ({self.method} {self.url}, request id {self.request_id})"
+        reasons = validation_reasons(self.details)
+        because = f" [{'; '.join(reasons)}]" if reasons else ""
+        return (
+            f"{self.status_code}{code}: {self.message}{because} "
+            f"({self.method} {self.url}, request id {self.request_id})"
+        )
+
+
+MAX_REASONS = 3
+
+
+def validation_reasons(details: object) -> list[str]:
+    """The first few broken rules of Cal.com's validation envelope (``details.errors[*].constraints``,
+    children included), so that ``str(error)`` says what was wrong, not only "Bad Request Exception"."""
+    reasons: list[str] = []
+    pending = list(details.get("errors") or []) if isinstance(details, dict) else []
+    while pending and len(reasons) < MAX_REASONS:
+        item = pending.pop(0)
+        if not isinstance(item, dict):
+            continue
+        constraints = item.get("constraints")
+        if isinstance(constraints, dict):
+            reasons.extend(str(text)[:200] for text in constraints.values())
+        children = item.get("children")
+        if isinstance(children, list):
+            pending.extend(children)
+    return reasons[:MAX_REASONS]
 
 
 class BadRequestError(APIStatusError):

@@ -152,3 +152,11 @@ def test_the_async_client_through_an_asgi_transport() -> None:
 
     slugs, slug = asyncio.run(run())
     assert "department" in slugs and slug == "department"
+
+
+def test_a_validation_error_says_which_rule_was_broken(cal: CalAttributes) -> None:
+    with pytest.raises(BadRequestError) as raised:
+        cal.assignments.assign(USER, attribute_id=DEPARTMENT)  # neither value nor attribute_option_id
+    text = str(raised.value)
+    assert "attributeOptionId should not be empty" in text, text
+    assert raised.value.request_id and raised.value.request_id in text
