@@ -5,6 +5,8 @@ Each violation (an undocumented operation or status, a body or parameter that do
 schema) is logged with the operation and the JSON path and written as one JSON line to the report.
 The upstream's answer is passed through unchanged (status, headers minus hop-by-hop ones, body).
 Headers are never recorded, and neither are query strings, so no credential reaches the report.
+A path that could reach another host or another path than the one checked (``//host/...``, dot
+segments, even percent-encoded) is refused with a 400 and never forwarded.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote_to_bytes
 
 import httpcore
 import httpx
@@ -233,6 +235,10 @@ class ValidatingProxy:
             return
         method, path = scope["method"], scope["path"]
         query = scope.get("query_string", b"").decode("latin-1")
+        raw_path = scope.get("raw_path") or path.encode("utf-8")
+        if not _safe_path(raw_path):
+            await _answer(send, 400, _error(400, "the path must be absolute, without dot segments", path), [])
+            return
         body = await _read(receive)
         if body is None:
             await _answer(send, 413, _error(413, "request entity too large", path), [])
@@ -249,7 +255,7 @@ class ValidatingProxy:
             for found in self.checks.request(operation, query, body):
                 violation(*found)
         try:
-            status, headers, raw = await self._forward(scope, body)
+            status, headers, raw = await self._forward(scope, raw_path, body)
         except UPSTREAM_FAILURES as error:
             logger.warning("upstream error for %s %s: %s", method, path, type(error).__name__)
             await _answer(send, 502, _error(502, f"the upstream did not answer: {type(error).__name__}", path), [])
@@ -263,11 +269,17 @@ class ValidatingProxy:
                 violation(kind, json_path, message, status)
         await _answer(send, status, raw, headers)
 
-    async def _forward(self, scope: Scope, body: bytes) -> tuple[int, list[tuple[bytes, bytes]], bytes | None]:
+    def _upstream_url(self, raw_path: bytes, query: bytes) -> httpx.URL:
+        """The upstream's base path followed by the request's path, on the upstream's host only
+        (appended, never resolved with ``join``: ``//other.host/x`` would change the host)."""
+        target = self.upstream.raw_path.split(b"?")[0].rstrip(b"/") + raw_path
+        return self.upstream.copy_with(raw_path=target + (b"?" + query if query else b""))
+
+    async def _forward(
+        self, scope: Scope, raw_path: bytes, body: bytes
+    ) -> tuple[int, list[tuple[bytes, bytes]], bytes | None]:
         headers = [(k, v) for k, v in scope["headers"] if k.decode("latin-1").lower() not in HOP_BY_HOP]
-        raw_path = scope.get("raw_path") or scope["path"].encode()
-        url = self.upstream.join(self.upstream.raw_path.rstrip(b"/").decode() + raw_path.decode("latin-1"))
-        url = url.copy_with(query=scope.get("query_string") or None)
+        url = self._upstream_url(raw_path, scope.get("query_string", b""))
         async with httpx.AsyncClient(
             timeout=self.timeout, verify=self._ssl, follow_redirects=False, transport=self._transport
         ) as client:
@@ -284,6 +296,16 @@ class ValidatingProxy:
                 await response.aclose()
         passed = [(k.lower(), v) for k, v in response.headers.raw if k.decode("latin-1").lower() not in HOP_BY_HOP]
         return response.status_code, passed, b"".join(chunks)
+
+
+def _safe_path(raw_path: bytes) -> bool:
+    """Whether the path is one the upstream reads as the proxy did: absolute but not ``//host``
+    (network-path reference), with no ``.``/``..`` segment, not even percent-encoded or behind a
+    backslash (which some servers read as ``/``)."""
+    if not raw_path.startswith(b"/") or raw_path.startswith(b"//"):
+        return False
+    decoded = unquote_to_bytes(raw_path).replace(b"\\", b"/")
+    return not any(segment in (b".", b"..") for segment in decoded.split(b"/"))
 
 
 def _decoded(raw: bytes, headers: list[tuple[bytes, bytes]]) -> bytes | None:

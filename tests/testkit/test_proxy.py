@@ -3,6 +3,7 @@ kind of violation is, with its operation and JSON path; answers pass through unc
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import io
 import json
@@ -12,7 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cal_attributes_mock import create_mock
 from cal_attributes_mock.cli import main
@@ -153,3 +154,69 @@ def test_bodies_beyond_the_bounds_are_refused() -> None:
 def test_the_cli_refuses_a_bad_upstream(upstream: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--proxy", upstream, "--port", "0"]) == 2
     assert "--proxy needs an http(s) URL" in capsys.readouterr().err
+
+
+def call(app: ValidatingProxy, raw_path: bytes, query: bytes = b"") -> tuple[int, bytes]:
+    """One request straight to the ASGI app (a client would normalise the hostile paths away)."""
+    scope: Scope = {
+        "type": "http",
+        "method": "GET",
+        "path": raw_path.decode("latin-1"),
+        "raw_path": raw_path,
+        "query_string": query,
+        "headers": [(b"authorization", b"Bearer " + KEY.encode()), (b"x-cal-secret-key", b"secret-1")],
+    }
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    asyncio.run(app(scope, receive, send))
+    return sent[0]["status"], sent[1]["body"]
+
+
+def recording(upstream: str, forwarded: list[httpx.Request], status: int = 200) -> ValidatingProxy:
+    def handler(request: httpx.Request) -> httpx.Response:
+        forwarded.append(request)
+        return httpx.Response(status, stream=httpx.ByteStream(b""))
+
+    return ValidatingProxy(upstream, ViolationReport(None), transport=httpx.MockTransport(handler))
+
+
+@pytest.mark.parametrize(
+    "raw_path",
+    [
+        b"//evil.example/v2/x",
+        b"/v2/../x",
+        b"/v2/./x",
+        b"/v2/%2e%2e/x",
+        b"/v2/%2E/x",
+        b"/v2/..%2fx",
+        b"/v2\\..\\x",
+        b"v2",
+    ],
+)
+def test_paths_that_could_leave_the_upstream_are_refused(raw_path: bytes) -> None:
+    forwarded: list[httpx.Request] = []
+    status, body = call(recording("https://api.example/", forwarded), raw_path)
+    assert status == 400
+    assert json.loads(body)["status"] == "error"
+    assert forwarded == []  # the caller's credentials went nowhere
+
+
+@pytest.mark.parametrize(
+    ("upstream", "raw_path", "forwarded_url"),
+    [
+        ("https://api.example", ATTRIBUTES, f"https://api.example{ATTRIBUTES}?take=1"),
+        ("https://api.example/base/", ATTRIBUTES, f"https://api.example/base{ATTRIBUTES}?take=1"),
+        ("https://api.example", "/v2/a//b%2Fc", "https://api.example/v2/a//b%2Fc?take=1"),  # as sent
+    ],
+)
+def test_the_path_is_appended_to_the_upstreams_base(upstream: str, raw_path: str, forwarded_url: str) -> None:
+    forwarded: list[httpx.Request] = []
+    status, _ = call(recording(upstream, forwarded, 204), raw_path.encode(), b"take=1")
+    assert status == 204
+    assert [str(r.url) for r in forwarded] == [forwarded_url]
