@@ -178,12 +178,23 @@ def call(app: ValidatingProxy, raw_path: bytes, query: bytes = b"") -> tuple[int
     return sent[0]["status"], sent[1]["body"]
 
 
-def recording(upstream: str, forwarded: list[httpx.Request], status: int = 200) -> ValidatingProxy:
+def recording(
+    upstream: str, forwarded: list[httpx.Request], status: int = 200, report: io.StringIO | None = None
+) -> ValidatingProxy:
     def handler(request: httpx.Request) -> httpx.Response:
         forwarded.append(request)
         return httpx.Response(status, stream=httpx.ByteStream(b""))
 
-    return ValidatingProxy(upstream, ViolationReport(None), transport=httpx.MockTransport(handler))
+    return ValidatingProxy(upstream, ViolationReport(report), transport=httpx.MockTransport(handler))
+
+
+def test_the_report_holds_no_credential_of_the_query_or_headers(caplog: pytest.LogCaptureFixture) -> None:
+    report, forwarded = io.StringIO(), list[httpx.Request]()
+    call(recording("https://api.example", forwarded, 418, report), ATTRIBUTES.encode(), b"apiKey=cal_q_secret&take=x")
+    text = report.getvalue() + caplog.text
+    assert {v["kind"] for v in violations(report)} == {"request_parameter", "undocumented_status"}
+    for secret in ("cal_q_secret", KEY, "secret-1"):
+        assert secret not in text
 
 
 @pytest.mark.parametrize(
