@@ -17,7 +17,7 @@ import signal
 import ssl
 import sys
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -34,6 +34,7 @@ from cal_attributes.spec import resolve
 from cal_attributes_mock.envelopes import timestamp
 from cal_attributes_mock.serve import listen
 from cal_attributes_mock.spec import Operation, load_spec, operations
+from cal_attributes_mock.testkit.faults import JSON
 from cal_attributes_mock.testkit.layer import operation_for
 from cal_attributes_mock.validation import parse_int
 
@@ -65,7 +66,7 @@ class Violation:
     json_path: str  # where in the body or the query ("$" for all of it)
     message: str
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, JSON]:
         return {
             "time": timestamp(),
             "operationId": self.operation_id,
@@ -81,11 +82,11 @@ class Violation:
 class SpecChecks:
     """The spec's rules for requests and answers, compiled once (jsonschema-rs)."""
 
-    def __init__(self, spec: dict[str, Any] | None = None) -> None:
-        self.spec = spec or load_spec()
-        self.operations = operations(self.spec)
+    def __init__(self, spec: Mapping[str, JSON] | None = None) -> None:
+        self._spec: dict[str, Any] = dict(spec) if spec else load_spec()
+        self.operations = operations(self._spec)
         self._by_id = {op.operation_id: op for op in self.operations}
-        components = self.spec["components"]
+        components = self._spec["components"]
         self._bodies = {
             op.operation_id: _compile(op.body_schema, components) for op in self.operations if op.body_schema
         }
@@ -93,11 +94,11 @@ class SpecChecks:
             (op.operation_id, p.name): _compile(p.schema, components) for op in self.operations for p in op.parameters
         }
         self._responses: dict[str, dict[str, Any]] = {}
-        for item in self.spec["paths"].values():
+        for item in self._spec["paths"].values():
             for raw in item.values():
                 if isinstance(raw, dict) and "operationId" in raw and "responses" in raw:
                     self._responses[raw["operationId"]] = {
-                        status: _response_validator(response, self.spec)
+                        status: _response_validator(response, self._spec)
                         for status, response in raw["responses"].items()
                     }
 
