@@ -1,5 +1,6 @@
 """``CalMock``: one test's mock, with its keys, journal, fault controls and bound clients; and
-``MockSession``, which keeps the mocks and the one optional socket server of a test session."""
+``MockSession``, which keeps the parsed seeds and the one optional socket server of a test session
+(each test's mock is built fresh from its seed)."""
 
 from __future__ import annotations
 
