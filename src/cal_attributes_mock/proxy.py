@@ -224,12 +224,31 @@ class ValidatingProxy:
         self.timeout = timeout
         self.max_response_bytes = max_response_bytes
         self._transport = transport
-        self._ssl = ssl.create_default_context()  # built once: clients are created per request
+        self._client: httpx.AsyncClient | None = None
+
+    def client(self) -> httpx.AsyncClient:
+        """The one client to the upstream (its connections kept alive across requests), created on
+        first use inside the server's event loop."""
+        if self._client is None:
+            self._client = httpx.AsyncClient(
+                timeout=self.timeout,
+                verify=ssl.create_default_context(),
+                follow_redirects=False,
+                transport=self._transport,
+            )
+        return self._client
+
+    async def aclose(self) -> None:
+        """Close the upstream connections (on the server's lifespan shutdown)."""
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             while (await receive())["type"] != "lifespan.shutdown":
                 await send({"type": "lifespan.startup.complete"})
+            await self.aclose()
             await send({"type": "lifespan.shutdown.complete"})
             return
         if scope["type"] != "http":
@@ -238,11 +257,11 @@ class ValidatingProxy:
         query = scope.get("query_string", b"").decode("latin-1")
         raw_path = scope.get("raw_path") or path.encode("utf-8")
         if not _safe_path(raw_path):
-            await _answer(send, 400, _error(400, "the path must be absolute, without dot segments", path), [])
+            await _refuse(send, 400, "the path must be absolute, without dot segments", path)
             return
         body = await _read(receive)
         if body is None:
-            await _answer(send, 413, _error(413, "request entity too large", path), [])
+            await _refuse(send, 413, "request entity too large", path)
             return
         operation = self.checks.operation(method, path)
 
@@ -259,10 +278,10 @@ class ValidatingProxy:
             status, headers, raw = await self._forward(scope, raw_path, body)
         except UPSTREAM_FAILURES as error:
             logger.warning("upstream error for %s %s: %s", method, path, type(error).__name__)
-            await _answer(send, 502, _error(502, f"the upstream did not answer: {type(error).__name__}", path), [])
+            await _refuse(send, 502, f"the upstream did not answer: {type(error).__name__}", path)
             return
         if raw is None:
-            await _answer(send, 502, _error(502, "the upstream's answer is larger than the proxy's limit", path), [])
+            await _refuse(send, 502, "the upstream's answer is larger than the proxy's limit", path)
             return
         if operation is not None:
             decoded = _decoded(raw, headers)
@@ -281,20 +300,18 @@ class ValidatingProxy:
     ) -> tuple[int, list[tuple[bytes, bytes]], bytes | None]:
         headers = [(k, v) for k, v in scope["headers"] if k.decode("latin-1").lower() not in HOP_BY_HOP]
         url = self._upstream_url(raw_path, scope.get("query_string", b""))
-        async with httpx.AsyncClient(
-            timeout=self.timeout, verify=self._ssl, follow_redirects=False, transport=self._transport
-        ) as client:
-            request = client.build_request(scope["method"], url, headers=headers, content=body)
-            response = await client.send(request, stream=True)
-            try:
-                chunks, size = [], 0
-                async for chunk in response.aiter_raw():
-                    size += len(chunk)
-                    if size > self.max_response_bytes:
-                        return response.status_code, [], None
-                    chunks.append(chunk)
-            finally:
-                await response.aclose()
+        client = self.client()
+        request = client.build_request(scope["method"], url, headers=headers, content=body)
+        response = await client.send(request, stream=True)
+        try:
+            chunks, size = [], 0
+            async for chunk in response.aiter_raw():
+                size += len(chunk)
+                if size > self.max_response_bytes:
+                    return response.status_code, [], None
+                chunks.append(chunk)
+        finally:
+            await response.aclose()
         passed = [(k.lower(), v) for k, v in response.headers.raw if k.decode("latin-1").lower() not in HOP_BY_HOP]
         return response.status_code, passed, b"".join(chunks)
 
@@ -338,15 +355,16 @@ async def _read(receive: Receive) -> bytes | None:
     return b"".join(chunks)
 
 
-def _error(status: int, message: str, path: str) -> bytes:
-    return orjson.dumps(
+async def _refuse(send: Send, status: int, message: str, path: str) -> None:
+    """The proxy's own error answer, in Cal.com's error envelope."""
+    body = orjson.dumps(
         {"status": "error", "timestamp": timestamp(), "path": path, "error": {"code": "ProxyError", "message": message}}
     )
+    await _answer(send, status, body, [(b"content-type", b"application/json")])
 
 
 async def _answer(send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]]) -> None:
-    if not any(k == b"content-type" for k, _ in headers):
-        headers = [*headers, (b"content-type", b"application/json")]
+    """Send ``headers`` as given (an upstream's answer without a content-type stays without one)."""
     headers = [*headers, (b"content-length", str(len(body)).encode())]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
