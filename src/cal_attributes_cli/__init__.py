@@ -12,7 +12,7 @@ import sys
 
 # The import names of each extra's requirements beyond the base dependencies (pyproject.toml).
 # uvloop is left out: the mock falls back to asyncio's loop where it is not installed (Windows).
-MOCK_MODULES = ("starlette", "uvicorn", "httptools", "jsonschema")
+MOCK_MODULES = ("starlette", "uvicorn", "httptools", "jsonschema", "httpcore")
 FUZZ_MODULES = (*MOCK_MODULES, "schemathesis", "requests")
 
 # Exit status for a command that cannot run as installed (argparse uses 2 for usage errors too).

@@ -5,6 +5,8 @@ Each violation (an undocumented operation or status, a body or parameter that do
 schema) is logged with the operation and the JSON path and written as one JSON line to the report.
 The upstream's answer is passed through unchanged (status, headers minus hop-by-hop ones, body).
 Headers are never recorded, and neither are query strings, so no credential reaches the report.
+A path that could reach another host or another path than the one checked (``//host/...``, dot
+segments, even percent-encoded) is refused with a 400 and never forwarded.
 """
 
 from __future__ import annotations
@@ -15,11 +17,11 @@ import signal
 import ssl
 import sys
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote_to_bytes
 
 import httpcore
 import httpx
@@ -32,6 +34,7 @@ from cal_attributes.spec import resolve
 from cal_attributes_mock.envelopes import timestamp
 from cal_attributes_mock.serve import listen
 from cal_attributes_mock.spec import Operation, load_spec, operations
+from cal_attributes_mock.testkit.faults import JSON
 from cal_attributes_mock.testkit.layer import operation_for
 from cal_attributes_mock.validation import parse_int
 
@@ -63,7 +66,7 @@ class Violation:
     json_path: str  # where in the body or the query ("$" for all of it)
     message: str
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, JSON]:
         return {
             "time": timestamp(),
             "operationId": self.operation_id,
@@ -79,11 +82,11 @@ class Violation:
 class SpecChecks:
     """The spec's rules for requests and answers, compiled once (jsonschema-rs)."""
 
-    def __init__(self, spec: dict[str, Any] | None = None) -> None:
-        self.spec = spec or load_spec()
-        self.operations = operations(self.spec)
+    def __init__(self, spec: Mapping[str, JSON] | None = None) -> None:
+        self._spec: dict[str, Any] = dict(spec) if spec else load_spec()
+        self.operations = operations(self._spec)
         self._by_id = {op.operation_id: op for op in self.operations}
-        components = self.spec["components"]
+        components = self._spec["components"]
         self._bodies = {
             op.operation_id: _compile(op.body_schema, components) for op in self.operations if op.body_schema
         }
@@ -91,11 +94,11 @@ class SpecChecks:
             (op.operation_id, p.name): _compile(p.schema, components) for op in self.operations for p in op.parameters
         }
         self._responses: dict[str, dict[str, Any]] = {}
-        for item in self.spec["paths"].values():
+        for item in self._spec["paths"].values():
             for raw in item.values():
                 if isinstance(raw, dict) and "operationId" in raw and "responses" in raw:
                     self._responses[raw["operationId"]] = {
-                        status: _response_validator(response, self.spec)
+                        status: _response_validator(response, self._spec)
                         for status, response in raw["responses"].items()
                     }
 
@@ -221,21 +224,44 @@ class ValidatingProxy:
         self.timeout = timeout
         self.max_response_bytes = max_response_bytes
         self._transport = transport
-        self._ssl = ssl.create_default_context()  # built once: clients are created per request
+        self._client: httpx.AsyncClient | None = None
+
+    def client(self) -> httpx.AsyncClient:
+        """The one client to the upstream (its connections kept alive across requests), created on
+        first use inside the server's event loop."""
+        if self._client is None:
+            self._client = httpx.AsyncClient(
+                timeout=self.timeout,
+                verify=ssl.create_default_context(),
+                follow_redirects=False,
+                transport=self._transport,
+            )
+        return self._client
+
+    async def aclose(self) -> None:
+        """Close the upstream connections (on the server's lifespan shutdown)."""
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             while (await receive())["type"] != "lifespan.shutdown":
                 await send({"type": "lifespan.startup.complete"})
+            await self.aclose()
             await send({"type": "lifespan.shutdown.complete"})
             return
         if scope["type"] != "http":
             return
         method, path = scope["method"], scope["path"]
         query = scope.get("query_string", b"").decode("latin-1")
+        raw_path = scope.get("raw_path") or path.encode("utf-8")
+        if not _safe_path(raw_path):
+            await _refuse(send, 400, "the path must be absolute, without dot segments", path)
+            return
         body = await _read(receive)
         if body is None:
-            await _answer(send, 413, _error(413, "request entity too large", path), [])
+            await _refuse(send, 413, "request entity too large", path)
             return
         operation = self.checks.operation(method, path)
 
@@ -249,13 +275,13 @@ class ValidatingProxy:
             for found in self.checks.request(operation, query, body):
                 violation(*found)
         try:
-            status, headers, raw = await self._forward(scope, body)
+            status, headers, raw = await self._forward(scope, raw_path, body)
         except UPSTREAM_FAILURES as error:
             logger.warning("upstream error for %s %s: %s", method, path, type(error).__name__)
-            await _answer(send, 502, _error(502, f"the upstream did not answer: {type(error).__name__}", path), [])
+            await _refuse(send, 502, f"the upstream did not answer: {type(error).__name__}", path)
             return
         if raw is None:
-            await _answer(send, 502, _error(502, "the upstream's answer is larger than the proxy's limit", path), [])
+            await _refuse(send, 502, "the upstream's answer is larger than the proxy's limit", path)
             return
         if operation is not None:
             decoded = _decoded(raw, headers)
@@ -263,27 +289,41 @@ class ValidatingProxy:
                 violation(kind, json_path, message, status)
         await _answer(send, status, raw, headers)
 
-    async def _forward(self, scope: Scope, body: bytes) -> tuple[int, list[tuple[bytes, bytes]], bytes | None]:
+    def _upstream_url(self, raw_path: bytes, query: bytes) -> httpx.URL:
+        """The upstream's base path followed by the request's path, on the upstream's host only
+        (appended, never resolved with ``join``: ``//other.host/x`` would change the host)."""
+        target = self.upstream.raw_path.split(b"?")[0].rstrip(b"/") + raw_path
+        return self.upstream.copy_with(raw_path=target + (b"?" + query if query else b""))
+
+    async def _forward(
+        self, scope: Scope, raw_path: bytes, body: bytes
+    ) -> tuple[int, list[tuple[bytes, bytes]], bytes | None]:
         headers = [(k, v) for k, v in scope["headers"] if k.decode("latin-1").lower() not in HOP_BY_HOP]
-        raw_path = scope.get("raw_path") or scope["path"].encode()
-        url = self.upstream.join(self.upstream.raw_path.rstrip(b"/").decode() + raw_path.decode("latin-1"))
-        url = url.copy_with(query=scope.get("query_string") or None)
-        async with httpx.AsyncClient(
-            timeout=self.timeout, verify=self._ssl, follow_redirects=False, transport=self._transport
-        ) as client:
-            request = client.build_request(scope["method"], url, headers=headers, content=body)
-            response = await client.send(request, stream=True)
-            try:
-                chunks, size = [], 0
-                async for chunk in response.aiter_raw():
-                    size += len(chunk)
-                    if size > self.max_response_bytes:
-                        return response.status_code, [], None
-                    chunks.append(chunk)
-            finally:
-                await response.aclose()
+        url = self._upstream_url(raw_path, scope.get("query_string", b""))
+        client = self.client()
+        request = client.build_request(scope["method"], url, headers=headers, content=body)
+        response = await client.send(request, stream=True)
+        try:
+            chunks, size = [], 0
+            async for chunk in response.aiter_raw():
+                size += len(chunk)
+                if size > self.max_response_bytes:
+                    return response.status_code, [], None
+                chunks.append(chunk)
+        finally:
+            await response.aclose()
         passed = [(k.lower(), v) for k, v in response.headers.raw if k.decode("latin-1").lower() not in HOP_BY_HOP]
         return response.status_code, passed, b"".join(chunks)
+
+
+def _safe_path(raw_path: bytes) -> bool:
+    """Whether the path is one the upstream reads as the proxy did: absolute but not ``//host``
+    (network-path reference), with no ``.``/``..`` segment, not even percent-encoded or behind a
+    backslash (which some servers read as ``/``)."""
+    if not raw_path.startswith(b"/") or raw_path.startswith(b"//"):
+        return False
+    decoded = unquote_to_bytes(raw_path).replace(b"\\", b"/")
+    return not any(segment in (b".", b"..") for segment in decoded.split(b"/"))
 
 
 def _decoded(raw: bytes, headers: list[tuple[bytes, bytes]]) -> bytes | None:
@@ -315,15 +355,16 @@ async def _read(receive: Receive) -> bytes | None:
     return b"".join(chunks)
 
 
-def _error(status: int, message: str, path: str) -> bytes:
-    return orjson.dumps(
+async def _refuse(send: Send, status: int, message: str, path: str) -> None:
+    """The proxy's own error answer, in Cal.com's error envelope."""
+    body = orjson.dumps(
         {"status": "error", "timestamp": timestamp(), "path": path, "error": {"code": "ProxyError", "message": message}}
     )
+    await _answer(send, status, body, [(b"content-type", b"application/json")])
 
 
 async def _answer(send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]]) -> None:
-    if not any(k == b"content-type" for k, _ in headers):
-        headers = [*headers, (b"content-type", b"application/json")]
+    """Send ``headers`` as given (an upstream's answer without a content-type stays without one)."""
     headers = [*headers, (b"content-length", str(len(body)).encode())]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

@@ -33,12 +33,18 @@ def test_credentials_are_redacted(cal_mock: CalMock) -> None:
         "x-cal-secret-key": "demo-platform-secret",
         "Cookie": "session=abc",
     }
+    query = "take=2&apiKey=q-key-1&API-KEY=q-key-2&Token=q-tok&client_secret=q-sec&key=q-k&skip=1&token"
     with httpx.Client(base_url="http://m", headers=headers, transport=InProcessTransport(cal_mock.app)) as client:
-        client.get(ATTRIBUTES)
+        client.get(f"{ATTRIBUTES}?{query}")
+        served = client.get("/_mock/requests").text
     (entry,) = cal_mock.requests()
-    text = repr(entry) + repr(entry.to_json())
-    for secret in (cal_mock.keys["owner"], "demo-platform-secret", "abc"):
+    text = repr(entry) + repr(entry.to_json()) + served
+    for secret in (cal_mock.keys["owner"], "demo-platform-secret", "abc", "q-key", "q-tok", "q-sec", "q-k"):
         assert secret not in text
+    assert entry.query == (
+        "take=2&apiKey=[redacted]&API-KEY=[redacted]&Token=[redacted]&client_secret=[redacted]&key=[redacted]"
+        "&skip=1&token"
+    )
     assert entry.headers["authorization"] == "Bearer [redacted]"
     assert entry.headers["x-cal-secret-key"] == "[redacted]"
     assert entry.headers["x-cal-client-id"] == "demo-platform-client"

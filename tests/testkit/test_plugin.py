@@ -113,3 +113,35 @@ def test_cal_and_async_cal_are_bound_to_the_mock(pytester: pytest.Pytester) -> N
         """
     )
     pytester.runpytest_inprocess("-p", "no:cacheprovider").assert_outcomes(passed=2)
+
+
+def test_cal_falls_back_to_the_owner_key_and_names_a_missing_one(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+        from cal_attributes_mock.testkit import SeedBuilder
+
+        OWNER_ONLY = SeedBuilder().organization(3, "Three").member(1, "o@three.test", role="OWNER", api_key="cal_three")
+        MEMBER_ONLY = SeedBuilder().organization(3, "Three").member(1, "m@three.test", role="MEMBER", api_key="cal_m")
+        KEYLESS = SeedBuilder().organization(3, "Three").member(1, "o@three.test", role="OWNER")
+
+        @pytest.mark.cal_seed(OWNER_ONLY)
+        def test_owner(cal, cal_mock):
+            assert list(cal.attributes.list()) == []
+            assert cal_mock.requests()[0].headers["authorization"] == "Bearer [redacted]"
+            assert cal_mock.default_key() == "cal_three"
+
+        @pytest.mark.cal_seed(MEMBER_ONLY)
+        def test_member(async_cal, cal_mock):
+            assert cal_mock.default_key() == "cal_m"
+
+        @pytest.mark.cal_seed(KEYLESS)
+        def test_keyless(cal):
+            pass
+        """
+    )
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2, errors=1)
+    result.stdout.fnmatch_lines(["*cal/async_cal: the seed gives organization 3 no member with a live API key*"])
+    result.stdout.no_fnmatch_line("*KeyError*")
+    result.stdout.no_fnmatch_line("*Traceback*")

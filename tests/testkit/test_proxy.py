@@ -3,25 +3,48 @@ kind of violation is, with its operation and JSON path; answers pass through unc
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import io
 import json
 import logging
+import threading
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
 import pytest
-from starlette.types import ASGIApp, Receive, Scope, Send
+import uvicorn
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from cal_attributes_mock import create_mock
+from cal_attributes_mock import MockServer, create_mock
 from cal_attributes_mock.cli import main
 from cal_attributes_mock.proxy import ValidatingProxy, ViolationReport
-from cal_attributes_mock.serve import serve_in_thread
+from cal_attributes_mock.serve import listen, serve_in_thread, uvicorn_config
 from cal_attributes_mock.testkit import InProcessTransport
 
 KEY = "cal_demo_admin_1a2b3c4d5e6f"
 ATTRIBUTES = "/v2/organizations/1/attributes"
+
+
+@contextmanager
+def serving_proxy(stack: MockServer, proxy: ValidatingProxy) -> Iterator[str]:
+    """The proxy on the mock's server stack with the lifespan on, as ``serve_proxy`` runs it: its
+    connections to the upstream are closed on shutdown (``serve_in_thread`` has no lifespan)."""
+    server = uvicorn.Server(uvicorn_config(stack, lifespan="on", app=proxy))
+    sock = listen("127.0.0.1", 0)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    while not server.started and thread.is_alive():
+        time.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
 
 
 def proxied(upstream: ASGIApp) -> Iterator[tuple[httpx.Client, io.StringIO, str]]:
@@ -29,7 +52,7 @@ def proxied(upstream: ASGIApp) -> Iterator[tuple[httpx.Client, io.StringIO, str]
     stack = create_mock()  # whose server settings both are served with
     with (
         serve_in_thread(stack, app=upstream) as upstream_url,
-        serve_in_thread(stack, app=ValidatingProxy(upstream_url, ViolationReport(report))) as proxy_url,
+        serving_proxy(stack, ValidatingProxy(upstream_url, ViolationReport(report))) as proxy_url,
         httpx.Client(base_url=proxy_url, headers={"Authorization": f"Bearer {KEY}"}, timeout=10) as http,
     ):
         yield http, report, upstream_url
@@ -128,23 +151,24 @@ def test_a_wrong_upstream_yields_every_kind_of_violation(caplog: pytest.LogCaptu
 def test_an_unreachable_upstream_is_a_502() -> None:
     report = io.StringIO()
     proxy = ValidatingProxy("http://127.0.0.1:9", ViolationReport(report), timeout=httpx.Timeout(2.0))
-    with serve_in_thread(create_mock(), app=proxy) as url:
+    with serving_proxy(create_mock(), proxy) as url:
         answer = httpx.get(url + ATTRIBUTES, timeout=10)
     assert answer.status_code == 502
     assert answer.json()["error"]["code"] == "ProxyError"
 
 
 def test_bodies_beyond_the_bounds_are_refused() -> None:
-    stack = create_mock()
-    with serve_in_thread(stack) as upstream_url:
-        proxy = ValidatingProxy(upstream_url, ViolationReport(io.StringIO()), max_response_bytes=100)
-        # In-process, so that only the proxy's own bounds answer (no server's parser limits).
-        transport = InProcessTransport(proxy)
-        with httpx.Client(
-            base_url="http://proxy.test", headers={"Authorization": f"Bearer {KEY}"}, transport=transport
-        ) as http:
-            assert http.post(ATTRIBUTES, content=b"x" * (1024 * 1024 + 1)).status_code == 413
-            too_large = http.get(ATTRIBUTES)
+    # In-process both ways, so that only the proxy's own bounds answer (no server's parser limits).
+    upstream = httpx.ASGITransport(app=create_mock())
+    proxy = ValidatingProxy(
+        "http://upstream.test", ViolationReport(io.StringIO()), max_response_bytes=100, transport=upstream
+    )
+    transport = InProcessTransport(proxy)
+    with httpx.Client(
+        base_url="http://proxy.test", headers={"Authorization": f"Bearer {KEY}"}, transport=transport
+    ) as http:
+        assert http.post(ATTRIBUTES, content=b"x" * (1024 * 1024 + 1)).status_code == 413
+        too_large = http.get(ATTRIBUTES)
     assert too_large.status_code == 502
     assert "larger than the proxy's limit" in too_large.json()["error"]["message"]
 
@@ -153,3 +177,113 @@ def test_bodies_beyond_the_bounds_are_refused() -> None:
 def test_the_cli_refuses_a_bad_upstream(upstream: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--proxy", upstream, "--port", "0"]) == 2
     assert "--proxy needs an http(s) URL" in capsys.readouterr().err
+
+
+def call(app: ValidatingProxy, raw_path: bytes, query: bytes = b"") -> tuple[int, bytes]:
+    status, _, body = call_with_headers(app, raw_path, query)
+    return status, body
+
+
+def call_with_headers(
+    app: ValidatingProxy, raw_path: bytes, query: bytes = b""
+) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    """One request straight to the ASGI app (a client would normalise the hostile paths away)."""
+    scope: Scope = {
+        "type": "http",
+        "method": "GET",
+        "path": raw_path.decode("latin-1"),
+        "raw_path": raw_path,
+        "query_string": query,
+        "headers": [(b"authorization", b"Bearer " + KEY.encode()), (b"x-cal-secret-key", b"secret-1")],
+    }
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    async def once() -> None:
+        await app(scope, receive, send)
+        await app.aclose()
+
+    asyncio.run(once())
+    return sent[0]["status"], sent[0]["headers"], sent[1]["body"]
+
+
+def recording(
+    upstream: str, forwarded: list[httpx.Request], status: int = 200, report: io.StringIO | None = None
+) -> ValidatingProxy:
+    def handler(request: httpx.Request) -> httpx.Response:
+        forwarded.append(request)
+        return httpx.Response(status, stream=httpx.ByteStream(b""))
+
+    return ValidatingProxy(upstream, ViolationReport(report), transport=httpx.MockTransport(handler))
+
+
+def test_the_report_holds_no_credential_of_the_query_or_headers(caplog: pytest.LogCaptureFixture) -> None:
+    report, forwarded = io.StringIO(), list[httpx.Request]()
+    call(recording("https://api.example", forwarded, 418, report), ATTRIBUTES.encode(), b"apiKey=cal_q_secret&take=x")
+    text = report.getvalue() + caplog.text
+    assert {v["kind"] for v in violations(report)} == {"request_parameter", "undocumented_status"}
+    for secret in ("cal_q_secret", KEY, "secret-1"):
+        assert secret not in text
+
+
+@pytest.mark.parametrize(
+    "raw_path",
+    [
+        b"//evil.example/v2/x",
+        b"/v2/../x",
+        b"/v2/./x",
+        b"/v2/%2e%2e/x",
+        b"/v2/%2E/x",
+        b"/v2/..%2fx",
+        b"/v2\\..\\x",
+        b"v2",
+    ],
+)
+def test_paths_that_could_leave_the_upstream_are_refused(raw_path: bytes) -> None:
+    forwarded: list[httpx.Request] = []
+    status, body = call(recording("https://api.example/", forwarded), raw_path)
+    assert status == 400
+    assert json.loads(body)["status"] == "error"
+    assert forwarded == []  # the caller's credentials went nowhere
+
+
+@pytest.mark.parametrize(
+    ("upstream", "raw_path", "forwarded_url"),
+    [
+        ("https://api.example", ATTRIBUTES, f"https://api.example{ATTRIBUTES}?take=1"),
+        ("https://api.example/base/", ATTRIBUTES, f"https://api.example/base{ATTRIBUTES}?take=1"),
+        ("https://api.example", "/v2/a//b%2Fc", "https://api.example/v2/a//b%2Fc?take=1"),  # as sent
+    ],
+)
+def test_the_path_is_appended_to_the_upstreams_base(upstream: str, raw_path: str, forwarded_url: str) -> None:
+    forwarded: list[httpx.Request] = []
+    status, _ = call(recording(upstream, forwarded, 204), raw_path.encode(), b"take=1")
+    assert status == 204
+    assert [str(r.url) for r in forwarded] == [forwarded_url]
+
+
+def test_an_answer_without_a_content_type_stays_without_one() -> None:
+    forwarded: list[httpx.Request] = []
+    status, headers, body = call_with_headers(recording("https://api.example", forwarded, 204), ATTRIBUTES.encode())
+    assert (status, body) == (204, b"")
+    assert [name for name, _ in headers] == [b"content-length"]  # the proxy adds only the length it sends
+
+
+def test_connections_to_the_upstream_are_kept_across_requests() -> None:
+    peers: list[tuple[str, int]] = []
+
+    async def upstream(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            peers.append(scope["client"])
+            await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
+            await send({"type": "http.response.body", "body": b"ok"})
+
+    for http, _, _ in proxied(upstream):
+        assert [http.get("/v2/nowhere").status_code for _ in range(3)] == [200, 200, 200]
+    assert len(peers) == 3
+    assert len(set(peers)) == 1  # one client, one kept-alive connection

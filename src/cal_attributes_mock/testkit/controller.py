@@ -1,5 +1,6 @@
 """``CalMock``: one test's mock, with its keys, journal, fault controls and bound clients; and
-``MockSession``, which keeps the mocks and the one optional socket server of a test session."""
+``MockSession``, which keeps the parsed seeds and the one optional socket server of a test session
+(each test's mock is built fresh from its seed)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,11 @@ from cal_attributes_mock.testkit.transport import AsyncInProcessTransport, InPro
 SeedSource: TypeAlias = str | Path | Mapping[str, Any] | Seed | SeedBuilder | None
 IN_PROCESS_URL = "http://cal-mock.invalid"  # the bound clients never open a socket
 CACHED_SEEDS = 16
+DEFAULT_ROLES = ("admin", "owner", "member")  # the key the bound clients use: the first role present
+
+
+class NoApiKeyError(LookupError):
+    """The seed gives the mock's organization no member with a live API key."""
 
 
 def api_keys(seed: Seed, org_id: int) -> dict[str, str]:
@@ -121,10 +127,21 @@ class CalMock:
     def clear_faults(self) -> None:
         self.app.faults.clear()
 
+    def default_key(self) -> str:
+        """The key the bound clients use by default: the admin's, else the owner's, else any member's."""
+        for role in (*DEFAULT_ROLES, *sorted(self.keys)):
+            if role in self.keys:
+                return self.keys[role]
+        raise NoApiKeyError(
+            f"the seed gives organization {self.org_id} no member with a live API key; "
+            "add one (SeedBuilder().member(..., api_key=...)) or pass api_key="
+        )
+
     def client(self, api_key: str | None = None, *, max_retries: int = 2) -> CalAttributes:
-        """A client bound to this mock and its organization (the admin key by default), calling it in-process."""
+        """A client bound to this mock and its organization (``default_key()`` unless given), calling it
+        in-process."""
         return CalAttributes(
-            api_key or self.keys["admin"],
+            api_key or self.default_key(),
             org_id=self.org_id,
             base_url=IN_PROCESS_URL,
             max_retries=max_retries,
@@ -134,7 +151,7 @@ class CalMock:
     def async_client(self, api_key: str | None = None, *, max_retries: int = 2) -> AsyncCalAttributes:
         """The async client bound to this mock, calling it on the caller's event loop."""
         return AsyncCalAttributes(
-            api_key or self.keys["admin"],
+            api_key or self.default_key(),
             org_id=self.org_id,
             base_url=IN_PROCESS_URL,
             max_retries=max_retries,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections import deque
 from dataclasses import dataclass
+from urllib.parse import unquote_plus
 
 import orjson
 
@@ -13,6 +14,12 @@ from cal_attributes_mock.testkit.faults import JSON, FaultKind
 # Headers that carry a credential. x-cal-client-id is an identifier, not a secret (the secret is
 # x-cal-secret-key), and tests may want to assert on it, so it stays.
 SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-cal-secret-key"})
+# Query parameters that carry a credential (names compared case-insensitively, ``-`` as ``_``):
+# clients that cannot set headers put the API key in the URL.
+SECRET_PARAMETERS = frozenset(
+    {"apikey", "api_key", "key", "token", "access_token", "refresh_token", "id_token", "auth", "authorization"}
+    | {"secret", "client_secret", "x_cal_secret_key", "password", "signature", "sig"}
+)
 REDACTED = "[redacted]"
 MAX_ENTRIES = 1_000
 
@@ -27,6 +34,17 @@ def redact_headers(headers: dict[str, str]) -> dict[str, str]:
             value = f"{scheme} {REDACTED}" if lower == "authorization" and rest else REDACTED
         redacted[lower] = value
     return redacted
+
+
+def redact_query(query: str) -> str:
+    """The query string with the values of credential-like parameters replaced; the rest verbatim."""
+    parts = []
+    for part in query.split("&"):
+        name, equals, _ = part.partition("=")
+        if equals and unquote_plus(name).strip().lower().replace("-", "_") in SECRET_PARAMETERS:
+            part = f"{name}={REDACTED}"
+        parts.append(part)
+    return "&".join(parts)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from cal_attributes_mock.app import MAX_BODY_BYTES, RESET_PATH, SPEC_PATH, MockS
 from cal_attributes_mock.envelopes import ApiError, http_error, timestamp
 from cal_attributes_mock.spec import Operation
 from cal_attributes_mock.testkit.faults import JSON, Fault, FaultError, Faults, add_from_json
-from cal_attributes_mock.testkit.journal import Journal, JournalEntry, json_or_none, redact_headers
+from cal_attributes_mock.testkit.journal import Journal, JournalEntry, json_or_none, redact_headers, redact_query
 
 FAULTS_PATH = "/_mock/faults"
 REQUESTS_PATH = "/_mock/requests"
@@ -100,7 +100,7 @@ class TestkitApp:
             JournalEntry(
                 method=scope["method"],
                 path=scope["path"],
-                query=scope.get("query_string", b"").decode("latin-1"),
+                query=redact_query(scope.get("query_string", b"").decode("latin-1")),
                 json=json_or_none(raw),
                 headers=redact_headers(headers),
                 status=status,

@@ -49,14 +49,24 @@ def cal_mock(request: pytest.FixtureRequest, cal_mock_session: MockSession) -> C
         pytest.fail(f"cal_seed: {error}", pytrace=False)
 
 
+def _default_key(cal_mock: CalMock) -> str:
+    from cal_attributes_mock.testkit.controller import NoApiKeyError
+
+    try:
+        return cal_mock.default_key()
+    except NoApiKeyError as error:
+        pytest.fail(f"cal/async_cal: {error}", pytrace=False)
+
+
 @pytest.fixture
 def cal(cal_mock: CalMock) -> Iterator[CalAttributes]:
-    """The client bound to ``cal_mock`` with its admin key."""
-    with cal_mock.client() as client:
+    """The client bound to ``cal_mock`` with its admin key (else the owner's, else any member's)."""
+    with cal_mock.client(_default_key(cal_mock)) as client:
         yield client
 
 
 @pytest.fixture
 def async_cal(cal_mock: CalMock) -> AsyncCalAttributes:
-    """The async client bound to ``cal_mock`` with its admin key (it holds no socket to close)."""
-    return cal_mock.async_client()
+    """The async client bound to ``cal_mock`` with its admin key (else the owner's, else any member's);
+    it holds no socket to close."""
+    return cal_mock.async_client(_default_key(cal_mock))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import Any, Literal, TypeAlias
+from typing import Literal, TypeAlias
 
 from cal_attributes_mock.seed import Seed, parse_seed
+from cal_attributes_mock.testkit.faults import JSON
 
 Role: TypeAlias = Literal["MEMBER", "ADMIN", "OWNER"]
 AttributeType: TypeAlias = Literal["TEXT", "NUMBER", "SINGLE_SELECT", "MULTI_SELECT", "USER_RELATIONSHIP"]
@@ -31,7 +32,8 @@ class SeedBuilder:
     """
 
     def __init__(self) -> None:
-        self._data: dict[str, list[dict[str, Any]]] = {
+        self._last_org: int | None = None
+        self._data: dict[str, list[dict[str, JSON]]] = {
             "organizations": [],
             "users": [],
             "memberships": [],
@@ -45,6 +47,7 @@ class SeedBuilder:
         self._data["organizations"].append(
             {"id": id, "name": name, "slug": slug or slugify(name), "adminApiEnabled": admin_api_enabled}
         )
+        self._last_org = id
         return self
 
     def member(
@@ -111,7 +114,7 @@ class SeedBuilder:
         )
         return self
 
-    def to_dict(self) -> dict[str, list[dict[str, Any]]]:
+    def to_dict(self) -> dict[str, list[dict[str, JSON]]]:
         """The seed document (the JSON format of docs/mock.md)."""
         return {key: [dict(item) for item in items] for key, items in self._data.items()}
 
@@ -121,7 +124,6 @@ class SeedBuilder:
     def _org(self, org_id: int | None) -> int:
         if org_id is not None:
             return org_id
-        if not self._data["organizations"]:
+        if self._last_org is None:
             raise ValueError("add an organization first (or pass org_id=)")
-        org: int = self._data["organizations"][-1]["id"]
-        return org
+        return self._last_org
