@@ -109,11 +109,6 @@ class _Run:
                     text = source.read()
                 return self.write(dump_state(import_csv(text, await manager.snapshot(), args.csv)))
             assert self.desired is not None
-            if self.desired.organization not in (None, cal.org_id):  # --prune would remove another org's data
-                raise ConfigurationError(
-                    f"{args.file} describes organization {self.desired.organization}, not the target {cal.org_id}: "
-                    "pass the matching --org-id (or CAL_ORG_ID), or change the file's organization"
-                )
             plan = await manager.plan(
                 self.desired, prune=args.prune, include_locked=args.include_locked, allow_retype=args.allow_retype
             )

@@ -214,7 +214,7 @@ def test_a_file_for_another_organization_is_refused_before_any_request(
     assert path.read_text().startswith("organization: 1\n")
     mock.requests.clear()
     assert cli("apply", str(path), "--org-id", "2", "--prune", "--yes") == 1
-    assert "describes organization 1, not the target 2" in capsys.readouterr().err
+    assert "error: the state file describes organization 1, not the target 2" in capsys.readouterr().err
     assert not mock.requests
 
 
