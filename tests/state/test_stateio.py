@@ -129,12 +129,19 @@ def test_an_unquoted_member_value_is_kept_as_written(written: str, value: str) -
     assert state.members[101] == {"zip": (Held(value),), "n": (Held("7", 3),)}
 
 
-@pytest.mark.parametrize("text", ["organization: 2024-01-01\n", MEMBER_TYPES + "    zip: !!binary aGVsbG8=\n"])
-def test_a_value_json_cannot_hold_is_a_problem_with_its_line(text: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("organization: 2024-01-01\n", "quote it"),
+        (MEMBER_TYPES + "    zip: !!binary aGVsbG8=\n", "quote it"),
+        (MEMBER_TYPES + "    n: {value: 7, weight: 010}\n", "weight '010' is not a plain decimal integer"),
+    ],
+)
+def test_a_value_json_cannot_hold_is_a_problem_with_its_line(text: str, message: str) -> None:
     with pytest.raises(StateFileError) as caught:
         parse_state(text, "f.yaml")
     line = text.count("\n")
-    assert str(caught.value).startswith(f"f.yaml:{line}: ") and "quote it" in str(caught.value)
+    assert str(caught.value).startswith(f"f.yaml:{line}: ") and message in str(caught.value)
 
 
 @pytest.mark.parametrize(

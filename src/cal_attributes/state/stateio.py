@@ -127,8 +127,13 @@ def _plain(
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_plain(loader, item, (*path, i), lines, problems) for i, item in enumerate(node.value)]
-    if path[:1] == ("members",) and path[-1] != "weight" and _yaml11_surprise(node):
-        return node.value  # as written: YAML 1.1 reads 01234 as 668, 9:30 as 570, 2024-01-01 as a date
+    if path[:1] == ("members",) and _yaml11_surprise(node):
+        if path[-1] != "weight":
+            return node.value  # as written: YAML 1.1 reads 01234 as 668, 9:30 as 570, 2024-01-01 as a date
+        problems.append(
+            Problem(lines[path], f"weight {node.value!r} is not a plain decimal integer (YAML 1.1 reads 010 as 8)")
+        )
+        return None
     value = loader.construct_object(node, deep=True)
     if not isinstance(value, str | int | float | bool | None):
         problems.append(Problem(lines[path], f"{node.value!r} is read as {type(value).__name__}: quote it"))
