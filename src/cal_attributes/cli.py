@@ -76,7 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             err.print("interrupted before anything was applied")
             return FAILED
         run.report.stopped = "interrupted (Ctrl-C)"
-        render_report(run.report, out)
+        render_report(run.report, run.report_console)
     except (StateFileError, CalAttributesError, RefusedPlanError, ValueError, OSError) as error:
         err.print(f"error: {error}", markup=False, highlight=False)
     except OperationError as error:
@@ -90,7 +90,7 @@ class _Run:
     def __init__(self, args: argparse.Namespace, out: Console, err: Console) -> None:
         self.args, self.out, self.err = args, out, err
         self.desired: State | None = None
-        self.settings = RunSettings()
+        self.settings: RunSettings | None = None  # set in main's try: CAL_MAX_PER_MINUTE may be invalid
         self.report: ApplyReport | None = None
 
     async def main(self) -> int:
@@ -105,7 +105,7 @@ class _Run:
             if args.command == "export":
                 return self.write(dump_state(await manager.export(weights=args.weights)))
             if args.command == "import-csv":
-                with open(args.csv, encoding="utf-8", newline="") as source:
+                with open(args.csv, encoding="utf-8-sig", newline="") as source:  # -sig: Excel writes a BOM
                     text = source.read()
                 return self.write(dump_state(import_csv(text, await manager.snapshot(), args.csv)))
             assert self.desired is not None
@@ -129,18 +129,30 @@ class _Run:
             if not sys.stdin.isatty():
                 self.err.print("error: not a terminal: pass --yes to apply without confirmation")
                 return FAILED
-            if input(f"Apply {len(plan.changes)} changes? [y/N] ").strip().lower() not in ("y", "yes"):
-                self.err.print("Nothing applied.")
+            if not self.confirmed(f"Apply {len(plan.changes)} changes? [y/N] "):
+                self.err.print("aborted: nothing applied")
                 return FAILED
         self.report = ApplyReport(plan)
-        progress = BarProgress(self.err) if self.err.is_terminal else LineProgress(self.out)
+        progress = BarProgress(self.err) if self.err.is_terminal else LineProgress(self.report_console)
         try:
             await manager.apply(plan, progress=progress, report=self.report)
         finally:
             if isinstance(progress, BarProgress):
                 progress.stop()
-        render_report(self.report, self.out)
+        render_report(self.report, self.report_console)
         return OK if self.report.ok else FAILED
+
+    @property
+    def report_console(self) -> Console:
+        """Progress and the report: standard error with --json, so standard output is only the plan's JSON."""
+        return self.err if self.args.json else self.out
+
+    @staticmethod
+    def confirmed(question: str) -> bool:
+        try:
+            return input(question).strip().lower() in ("y", "yes")
+        except EOFError:  # Ctrl-D
+            return False
 
     def write(self, text: str) -> int:
         if self.args.output is None:

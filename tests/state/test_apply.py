@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import httpx
 import pytest
 
+from cal_attributes.errors import ConfigurationError
 from cal_attributes.state import RefusedPlanError, Result, RunSettings, State, dump_state
 from cal_attributes_mock import MockConfig, create_mock
 from tests.state.conftest import FAST, Org, Wire, state
@@ -200,3 +202,11 @@ def test_pacing_keeps_the_mock_rate_limit_from_answering_429() -> None:
     assert 429 not in paced.statuses and paced.reads + paced.writes > 36  # three windows' worth
     unpaced = run(FAST, 4)  # the control: without pacing even a smaller run is throttled (and waits 1 s)
     assert 429 in unpaced.statuses
+
+
+def test_a_file_for_another_organization_is_refused_before_any_request(org: Org) -> None:
+    desired = replace(org.export(), organization=2)
+    org.wire.reset_counts()
+    with pytest.raises(ConfigurationError, match="describes organization 2, not the target 1"):
+        org.manager().plan(desired, prune=True)
+    assert org.wire.reads == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import signal
 import subprocess
@@ -176,3 +177,86 @@ def test_ctrl_c_stops_cleanly_reports_and_a_rerun_converges(  # also: python -m 
     assert 2 <= len(mock.calls_to("createOption")) < 40  # [3/41] is the attribute and two options
     assert cli("apply", str(path), "--yes") == 0
     assert cli("plan", str(path)) == 0
+
+
+@pytest.mark.parametrize(("rate", "env"), [("inf", None), ("nan", None), (None, "inf"), (None, "x")])
+def test_a_rate_that_is_not_finite_is_a_clear_error(
+    mock: MockServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    rate: str | None,
+    env: str | None,
+) -> None:
+    if env is not None:
+        monkeypatch.setenv("CAL_MAX_PER_MINUTE", env)
+    mock.requests.clear()
+    assert main(["export", *(["--max-per-minute", rate] if rate else [])]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and ("finite positive" in err or "CAL_MAX_PER_MINUTE" in err)
+    assert not mock.requests
+
+
+@pytest.mark.parametrize("text", ["attributes: &a [*a]\n", "members:\n  1:\n    x: " + "[" * 3000 + "]" * 3000 + "\n"])
+def test_hostile_yaml_is_one_clear_error(
+    mock: MockServer, tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str
+) -> None:
+    path = tmp_path / "hostile.yaml"
+    path.write_text(text)
+    assert cli("plan", str(path)) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {path}:") and err.count("\n") == 1
+
+
+def test_a_file_for_another_organization_is_refused_before_any_request(
+    mock: MockServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = exported(tmp_path, capsys)
+    assert path.read_text().startswith("organization: 1\n")
+    mock.requests.clear()
+    assert cli("apply", str(path), "--org-id", "2", "--prune", "--yes") == 1
+    assert "error: the state file describes organization 1, not the target 2" in capsys.readouterr().err
+    assert not mock.requests
+
+
+def test_apply_json_keeps_standard_output_parseable(
+    mock: MockServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = exported(tmp_path, capsys)
+    path.write_text(path.read_text().replace("    office: Berlin\n", "    office: Munich\n"))
+    assert cli("apply", str(path), "--json", "--yes") == 0
+    captured = capsys.readouterr()
+    assert len(json.loads(captured.out)["changes"]) == 3
+    assert "[1/3] done: office: add option munich" in captured.err and "3 done" in captured.err
+
+
+class _ClosedTerminal(io.StringIO):
+    """A terminal on which the user pressed Ctrl-D: input() raises EOFError."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_end_of_input_at_the_prompt_aborts(
+    mock: MockServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = exported(tmp_path, capsys)
+    path.write_text(path.read_text().replace("    office: Berlin\n", "    office: Munich\n"))
+    monkeypatch.setattr(sys, "stdin", _ClosedTerminal(""))
+    assert cli("apply", str(path)) == 1
+    assert "aborted: nothing applied" in capsys.readouterr().err
+    assert writes(mock) == 0
+
+
+def test_import_csv_reads_an_excel_bom_and_reports_bad_rows_with_their_lines(
+    mock: MockServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    csv, out = tmp_path / "hr.csv", tmp_path / "org.yaml"
+    csv.write_text("\ufeffuser_id,attribute,value\n101,department,Sales\n", encoding="utf-8")
+    assert cli("import-csv", str(csv), "-o", str(out)) == 0
+    csv.write_text("user_id,attribute,value,weight\n²,department,sales,\n101,department,sales,²\n")
+    assert cli("import-csv", str(csv)) == 1
+    err = capsys.readouterr().err
+    assert f"{csv}:2: user_id '²' is not a positive integer" in err and f"{csv}:3: weight '²'" in err
+    csv.write_text('user_id,attribute,value\n101,office,"' + "x" * 200_000 + '"\n')
+    assert cli("import-csv", str(csv)) == 1
+    assert f"{csv}:2: not valid CSV: field larger than field limit" in capsys.readouterr().err

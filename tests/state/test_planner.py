@@ -79,3 +79,11 @@ def test_a_member_listed_with_an_attribute_holds_exactly_those_values() -> None:
 def test_slugify_follows_cal_com() -> None:
     assert slugify("  Zürich Office / HQ  ") == "zurich-office-hq"
     assert slugify("---") == "value"
+
+
+def test_a_type_change_of_a_locked_attribute_is_skipped_not_refused() -> None:
+    desired = state(DESIRED.replace("type: TEXT", "type: NUMBER") + "  101: {office: 7}\n")
+    plan = make_plan(CURRENT, desired)
+    assert plan.refused == () and plan.skipped[0].kind == "update attribute" and plan.changes == ()
+    included = make_plan(CURRENT, desired, PlanOptions(include_locked=True))
+    assert [c.kind for c in included.refused] == ["update attribute"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 
 import pytest
@@ -63,3 +64,9 @@ def test_settings_are_checked_and_default_from_the_environment(monkeypatch: pyte
     assert RunSettings().max_per_minute == 30
     monkeypatch.delenv("CAL_MAX_PER_MINUTE")
     assert RunSettings().max_per_minute == 100
+
+
+@pytest.mark.parametrize("rate", [math.inf, math.nan, -1.0])
+def test_the_rate_must_be_finite_and_positive(rate: float) -> None:
+    with pytest.raises(ValueError, match="finite positive"):
+        RunSettings(max_per_minute=rate)

@@ -105,3 +105,62 @@ def test_every_problem_is_reported_at_once() -> None:
     with pytest.raises(StateFileError) as caught:
         parse_state(text)
     assert len(caught.value.problems) == 2
+
+
+MEMBER_TYPES = (
+    "attributes:\n- {slug: zip, name: Zip, type: TEXT}\n- {slug: n, name: N, type: NUMBER}\nmembers:\n  101:\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("written", "value"),
+    [
+        ("01234", "01234"),
+        ("9:30", "9:30"),
+        ("2024-01-01", "2024-01-01"),
+        ("0x1F", "0x1F"),
+        ("42", "42"),
+        ("2.50", "2.5"),
+    ],
+)
+def test_an_unquoted_member_value_is_kept_as_written(written: str, value: str) -> None:
+    """YAML 1.1 would read 01234 as 668, 9:30 as 570 and 2024-01-01 as a date; a plain decimal is a number."""
+    state = parse_state(MEMBER_TYPES + f"    zip: {written}\n    n: {{value: 7, weight: 3}}\n")
+    assert state.members[101] == {"zip": (Held(value),), "n": (Held("7", 3),)}
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("organization: 2024-01-01\n", "quote it"),
+        (MEMBER_TYPES + "    zip: !!binary aGVsbG8=\n", "quote it"),
+        (MEMBER_TYPES + "    n: {value: 7, weight: 010}\n", "weight '010' is not a plain decimal integer"),
+    ],
+)
+def test_a_value_json_cannot_hold_is_a_problem_with_its_line(text: str, message: str) -> None:
+    with pytest.raises(StateFileError) as caught:
+        parse_state(text, "f.yaml")
+    line = text.count("\n")
+    assert str(caught.value).startswith(f"f.yaml:{line}: ") and message in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("attributes: &a [*a]\n", "f.yaml:1: YAML anchors and aliases"),
+        ("a: &x [1, 1, 1]\nb: &y [*x, *x, *x]\nc: [*y, *y, *y]\n", "f.yaml:1: YAML anchors and aliases"),
+        ("members:\n  1:\n    x: " + "[" * 3000 + "]" * 3000 + "\n", "f.yaml:3: nested more than 32 levels deep"),
+        ("members:\n" + "".join(" " * i + "- \n" for i in range(1, 3000)), "nested more than 32 levels deep"),
+    ],
+)
+def test_hostile_yaml_is_refused_with_its_line(text: str, message: str) -> None:
+    with pytest.raises(StateFileError) as caught:
+        parse_state(text, "f.yaml")
+    assert message in str(caught.value)
+
+
+def test_the_public_json_helpers_are_typed_without_any() -> None:
+    from cal_attributes.state.render import plan_to_json
+
+    for function in (state_schema, plan_to_json):
+        assert function.__annotations__["return"] == "dict[str, JSON]"

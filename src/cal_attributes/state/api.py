@@ -8,6 +8,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from cal_attributes.errors import ConfigurationError
 from cal_attributes.state.engine import ApplyReport, Engine, Progress
 from cal_attributes.state.model import State
 from cal_attributes.state.ops import OrgOperations
@@ -57,6 +58,12 @@ class AsyncStateManager:
     async def plan(
         self, desired: State, *, prune: bool = False, include_locked: bool = False, allow_retype: bool = False
     ) -> Plan:
+        """Raises ``ConfigurationError`` before any request if the file names another organization."""
+        if desired.organization not in (None, self.org_id):  # --prune would remove another org's data
+            raise ConfigurationError(
+                f"the state file describes organization {desired.organization}, not the target {self.org_id}: "
+                "pass the matching org id (--org-id, CAL_ORG_ID), or change the file's organization"
+            )
         return make_plan(await self.snapshot(desired), desired, PlanOptions(prune, include_locked, allow_retype))
 
     async def apply(

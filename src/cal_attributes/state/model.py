@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeAlias
 
 AttributeType = Literal["TEXT", "NUMBER", "SINGLE_SELECT", "MULTI_SELECT", "USER_RELATIONSHIP"]
 ATTRIBUTE_TYPES: tuple[AttributeType, ...] = ("TEXT", "NUMBER", "SINGLE_SELECT", "MULTI_SELECT", "USER_RELATIONSHIP")
 SELECT_TYPES: frozenset[str] = frozenset({"SINGLE_SELECT", "MULTI_SELECT"})
+
+JSON: TypeAlias = dict[str, "JSON"] | list["JSON"] | str | int | float | bool | None  # what json.loads gives
 
 
 @dataclass(frozen=True)

@@ -92,9 +92,13 @@ class _Builder:
         self.deleted_options: set[str] = set()
         self.created_options: set[tuple[str, str]] = set()
 
+    def locked(self, slug: str) -> bool:
+        """An attribute an integration owns, left alone without --include-locked."""
+        attribute = self.by_slug.get(slug)
+        return attribute is not None and attribute.row.is_locked and not self.options.include_locked
+
     def add(self, change: Change) -> None:
-        attribute = self.by_slug.get(change.attribute)
-        if attribute is not None and attribute.row.is_locked and not self.options.include_locked:
+        if self.locked(change.attribute):
             self.skipped.append(change)
         else:
             self.changes.append(change)
@@ -127,10 +131,12 @@ class _Builder:
         name = spec.name if spec.name != row.name else None
         enabled = spec.enabled if spec.enabled != row.enabled else None
         retype = spec.type if spec.type != row.type else None
-        if retype is not None and not self.options.allow_retype:
+        if retype is None or self.locked(spec.slug):
+            pass  # a locked attribute's changes are skipped (add), so its type change blocks nothing
+        elif not self.options.allow_retype:
             self.refused.append(UpdateAttribute(spec.slug, row.id, type=retype, before=before))
             retype = None
-        elif retype is not None:
+        else:
             self.warnings.append(
                 f"{spec.slug}: type {row.type} -> {retype}; the API keeps the attribute's existing options and assignments"
             )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -19,6 +18,7 @@ from rich.progress import (
 
 from cal_attributes.state.changes import Change, Phase
 from cal_attributes.state.engine import ApplyReport, Outcome, Result
+from cal_attributes.state.model import JSON
 from cal_attributes.state.planner import Plan, changes_by_phase
 
 HEADINGS = {
@@ -78,8 +78,8 @@ def summary(plan: Plan) -> str:
     return text + "".join(f"; {e}" for e in extras) + "."
 
 
-def plan_to_json(plan: Plan) -> dict[str, Any]:
-    def change(c: Change) -> dict[str, Any]:
+def plan_to_json(plan: Plan) -> dict[str, JSON]:
+    def change(c: Change) -> dict[str, JSON]:
         return {
             "phase": Phase(c.phase).name.lower(),
             "kind": c.kind,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 import random
 import time
@@ -37,10 +38,14 @@ class RunSettings:
     backoff_seconds: float = 0.25  # first retry delay, doubled each time, with jitter
 
     def __post_init__(self) -> None:
-        if self.max_per_minute <= 0 or self.window_seconds <= 0 or self.concurrency < 1 or self.max_retries < 0:
+        if not (math.isfinite(self.max_per_minute) and self.max_per_minute > 0):  # inf/nan would break the pacer
             raise ValueError(
-                "max_per_minute and window_seconds must be positive, concurrency at least 1, max_retries at least 0"
+                f"the maximum requests per minute must be a finite positive number, got {self.max_per_minute}"
             )
+        if not (math.isfinite(self.window_seconds) and self.window_seconds > 0):
+            raise ValueError(f"window_seconds must be a finite positive number, got {self.window_seconds}")
+        if self.concurrency < 1 or self.max_retries < 0:
+            raise ValueError("concurrency must be at least 1, max_retries at least 0")
 
     def pacer(self) -> Pacer:
         return Pacer(self.max_per_minute, self.window_seconds)

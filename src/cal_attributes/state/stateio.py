@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -12,7 +13,7 @@ from typing import Any, cast
 import jsonschema_rs
 import yaml
 
-from cal_attributes.state.model import AttributeSpec, AttributeType, Held, OptionSpec, State
+from cal_attributes.state.model import JSON, AttributeSpec, AttributeType, Held, OptionSpec, State
 
 Path = tuple[str | int, ...]
 
@@ -32,10 +33,10 @@ class StateFileError(ValueError):
         super().__init__("\n".join(f"{source}:{p.line or 1}: {p.message}" for p in problems))
 
 
-def state_schema() -> dict[str, Any]:
+def state_schema() -> dict[str, JSON]:
     """The JSON Schema of the state file, as shipped in the package."""
     text = resources.files("cal_attributes.state").joinpath("state.schema.json").read_text(encoding="utf-8")
-    return cast(dict[str, Any], json.loads(text))
+    return cast(dict[str, JSON], json.loads(text))
 
 
 _validator = jsonschema_rs.validator_for(state_schema())
@@ -63,16 +64,43 @@ def parse_state(text: str, source: str = "<state>") -> State:
 # -- YAML with line numbers ------------------------------------------------------------------
 
 
+MAX_DEPTH = 32  # a state file nests 6 levels; deeper input is hostile (PyYAML composes recursively)
+_YAML11_NUMBERS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:timestamp"}
+_DECIMAL = re.compile(r"[-+]?(0|[1-9][0-9]*)(\.[0-9]*)?([eE][-+]?[0-9]+)?")  # read as the number it looks like
+
+
+def _check_events(text: str) -> list[Problem]:
+    """Anchors and aliases (self-reference, "billion laughs") and deep nesting, found by the
+    iterative parser before the recursive composer runs."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        line = event.start_mark.line + 1 if event.start_mark else None
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            return [Problem(line, "YAML anchors and aliases (&name, *name) are not supported in a state file")]
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return [Problem(line, f"nested more than {MAX_DEPTH} levels deep")]
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    return []
+
+
 def _compose(text: str, source: str) -> tuple[Any, dict[Path, int]]:
     """The document as plain data (member ids as strings, as JSON has them) and each path's line."""
     loader = yaml.SafeLoader(text)
     try:
+        hostile = _check_events(text)
+        if hostile:
+            raise StateFileError(source, hostile)
         root = loader.get_single_node()
         if root is None:
             return None, {}
         lines: dict[Path, int] = {}
         problems: list[Problem] = []
         data = _plain(loader, root, (), lines, problems)
+    except RecursionError:  # a backstop: _check_events caps the nesting first
+        raise StateFileError(source, [Problem(None, "nested too deeply")]) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         raise StateFileError(source, [Problem(mark.line + 1 if mark else None, f"not valid YAML: {error}")]) from None
@@ -99,7 +127,24 @@ def _plain(
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_plain(loader, item, (*path, i), lines, problems) for i, item in enumerate(node.value)]
-    return loader.construct_object(node, deep=True)
+    if path[:1] == ("members",) and _yaml11_surprise(node):
+        if path[-1] != "weight":
+            return node.value  # as written: YAML 1.1 reads 01234 as 668, 9:30 as 570, 2024-01-01 as a date
+        problems.append(
+            Problem(lines[path], f"weight {node.value!r} is not a plain decimal integer (YAML 1.1 reads 010 as 8)")
+        )
+        return None
+    value = loader.construct_object(node, deep=True)
+    if not isinstance(value, str | int | float | bool | None):
+        problems.append(Problem(lines[path], f"{node.value!r} is read as {type(value).__name__}: quote it"))
+        return None
+    return value
+
+
+def _yaml11_surprise(node: yaml.Node) -> bool:
+    """A plain (unquoted) scalar YAML 1.1 reads as a number or date that is not the decimal it looks like."""
+    plain = isinstance(node, yaml.ScalarNode) and node.style is None
+    return plain and node.tag in _YAML11_NUMBERS and not _DECIMAL.fullmatch(node.value)
 
 
 def _path(data: Any, error: jsonschema_rs.ValidationError) -> Path:
