@@ -61,10 +61,6 @@ def test_dump_is_sorted_stable_and_valid() -> None:
     jsonschema.validate({**state_to_data(parse_state(text)), "members": {"103": {}}}, state_schema())
 
 
-def test_an_empty_file_is_an_empty_state() -> None:
-    assert parse_state("") == parse_state("attributes: []\nmembers: {}\n")
-
-
 BAD = [
     ("type: SINGLE_SELECT\n    enabled", "type: SINGLE\n    enabled", 5, "attributes/0/type"),
     ("weight: 100", "weight: -1", 18, "members/103/department"),
@@ -164,3 +160,10 @@ def test_the_public_json_helpers_are_typed_without_any() -> None:
 
     for function in (state_schema, plan_to_json):
         assert function.__annotations__["return"] == "dict[str, JSON]"
+
+
+@pytest.mark.parametrize("text", ["", "\n", "# only a comment\n", "---\n"])
+def test_an_empty_file_is_refused_not_read_as_no_attributes(text: str) -> None:
+    with pytest.raises(StateFileError) as raised:
+        parse_state(text, "empty.yaml")
+    assert "empty" in str(raised.value)

@@ -50,8 +50,10 @@ def load_state(path: str) -> State:
 def parse_state(text: str, source: str = "<state>") -> State:
     """Parse and check a state file's text; every problem found is reported at once."""
     data, lines = _compose(text, source)
-    if data is None:
-        data = {}
+    if data is None:  # an empty or truncated file must not read as "no attributes" (--prune would delete them all)
+        raise StateFileError(
+            source, [Problem(1, "the file is empty; an organization with nothing is `attributes: []`")]
+        )
     problems = [Problem(_line_of(lines, _path(data, e)), _schema_message(e)) for e in _validator.iter_errors(data)]
     if problems:
         raise StateFileError(source, problems)
