@@ -72,7 +72,7 @@ NOT_GIVEN = NotGiven()
 class Paging:
     """How a list operation pages: ``offset`` (skip/take) or ``cursor``, by query parameter names."""
 
-    style: Literal["offset", "cursor"] | str
+    style: str  # "offset" or "cursor"
     limit: str
     offset: str = ""
     cursor: str = ""
