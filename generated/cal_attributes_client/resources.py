@@ -876,7 +876,8 @@ class SyncHistoryWithRawResponse:
 class CalAttributes(SyncAPIClient):
     """The synchronous client: ``attributes``, ``assignments``, ``sync_history``.
 
-    Hand-written namespaces (such as ``state``) live on ``APIClient``.
+    Hand-written namespaces (such as ``state``) are added to ``SyncNamespaces`` in
+    ``cal_attributes/_namespaces.py``, which ``SyncAPIClient`` inherits.
     """
 
     @cached_property
@@ -1431,7 +1432,8 @@ class AsyncSyncHistoryWithRawResponse:
 class AsyncCalAttributes(AsyncAPIClient):
     """The asynchronous client: ``attributes``, ``assignments``, ``sync_history``.
 
-    Hand-written namespaces (such as ``state``) live on ``AsyncAPIClient``.
+    Hand-written namespaces (such as ``state``) are added to ``AsyncNamespaces`` in
+    ``cal_attributes/_namespaces.py``, which ``AsyncAPIClient`` inherits.
     """
 
     @cached_property

@@ -72,7 +72,7 @@ NOT_GIVEN = NotGiven()
 class Paging:
     """How a list operation pages: ``offset`` (skip/take) or ``cursor``, by query parameter names."""
 
-    style: Literal["offset", "cursor"] | str
+    style: str  # "offset" or "cursor"
     limit: str
     offset: str = ""
     cursor: str = ""
@@ -562,7 +562,7 @@ class SyncPage(BasePage[T]):
 
     def get_next_page(self) -> SyncPage[T]:
         if self._next_query is None:
-            raise StopIteration("this is the last page")
+            raise RuntimeError("this is the last page: check has_next_page() first")
         return self._fetch(self._next_query)
 
     def iter_pages(self) -> Iterator[SyncPage[T]]:
@@ -598,7 +598,7 @@ class AsyncPage(BasePage[T]):
 
     async def get_next_page(self) -> AsyncPage[T]:
         if self._next_query is None:
-            raise StopAsyncIteration("this is the last page")
+            raise RuntimeError("this is the last page: check has_next_page() first")
         return await self._fetch(self._next_query)
 
     async def iter_pages(self) -> AsyncIterator[AsyncPage[T]]:

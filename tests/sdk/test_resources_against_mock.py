@@ -43,6 +43,10 @@ def test_attributes(cal: CalAttributes) -> None:
     assert isinstance(page, SyncPage) and len(page.items) == 2 and page.has_next_page()
     slugs = [attribute.slug for attribute in page]
     assert "department" in slugs and len(slugs) > 2
+    *_, last = page.iter_pages()
+    assert not last.has_next_page() and len(last.items) < 2
+    with pytest.raises(RuntimeError, match="last page"):
+        last.get_next_page()
     created = cal.attributes.create(
         name="Region", slug="region-res", type_="SINGLE_SELECT", options=[{"value": "EMEA", "slug": "emea"}]
     )
