@@ -28,7 +28,7 @@ from cal_attributes_mock.envelopes import (
 from cal_attributes_mock.guards import RateLimiter, authenticate, authorize, credential
 from cal_attributes_mock.handlers import HANDLERS, Context
 from cal_attributes_mock.seed import Seed, demo_seed
-from cal_attributes_mock.spec import Operation, load_spec, operations
+from cal_attributes_mock.spec import Operation, load_spec, operations, route
 from cal_attributes_mock.store import Caller, Failure, HttpFailure, PrismaFailure, Store, ValidationFailure
 from cal_attributes_mock.validation import RequestValidator, parse_int_path
 
@@ -206,22 +206,13 @@ class MockServer:
         return found
 
     def _match(self, method: str, path: str, full_path: str) -> tuple[Operation, dict[str, str]]:
-        """The operation for the request; the most literal matching path template owns the URL."""
-        owner: str | None = None
-        allowed: list[str] = []
-        for operation in self.operations:  # literal segments sort before templated ones
-            if owner is not None and operation.path_template != owner:
-                continue
-            match = operation.pattern.match(path)
-            if match is None:
-                continue
-            owner = operation.path_template
-            if operation.method == method:
-                return operation, match.groupdict()
-            allowed.append(operation.method)
-        if allowed:
+        """The operation for the request, by the mock's routing rule (``spec.route``)."""
+        found = route(self.operations, method, path)
+        if found.operation is not None:
+            return found.operation, found.params
+        if found.allowed:
             error = http_error(405, f"Cannot {method} {path}", full_path)
-            error.headers["Allow"] = ", ".join(sorted(allowed))
+            error.headers["Allow"] = ", ".join(found.allowed)
             raise error
         raise http_error(404, f"Cannot {method} {path}", full_path)
 

@@ -54,11 +54,18 @@ def listen(host: str, port: int) -> socket.socket:
 
 @contextmanager
 def serve_in_thread(
-    server: MockServer, host: str = "127.0.0.1", port: int = 0, *, app: ASGIApp | None = None
+    server: MockServer,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    app: ASGIApp | None = None,
+    lifespan: bool = False,
 ) -> Iterator[str]:
     """Serve ``server`` (or ``app`` on its settings) on ``host`` (a free port by default) and yield
-    its base URL; stop on exit."""
-    runner = uvicorn.Server(uvicorn_config(server, app=app))  # before the socket: nothing to leak if it fails
+    its base URL; stop on exit. ``lifespan`` runs the app's startup and shutdown (the proxy closes
+    its upstream connections on shutdown)."""
+    # The server before the socket: nothing to leak if its configuration fails.
+    runner = uvicorn.Server(uvicorn_config(server, "on" if lifespan else "off", app=app))
     sock = listen(host, port)
     bound_host, bound_port = sock.getsockname()[:2]
     thread = threading.Thread(target=runner.run, kwargs={"sockets": [sock]}, name="cal-attributes-mock", daemon=True)

@@ -12,7 +12,7 @@ HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "tra
 ROLES = ("ORG_MEMBER", "ORG_ADMIN", "ORG_OWNER")
 
 
-__all__ = ["Operation", "Parameter", "load_spec", "operations", "spec_path"]
+__all__ = ["Operation", "Parameter", "Route", "load_spec", "operations", "route", "spec_path"]
 
 
 @dataclass(frozen=True)
@@ -68,3 +68,31 @@ def operations(spec: dict[str, Any] | None = None) -> tuple[Operation, ...]:
             found.append(Operation(op["operationId"], method.upper(), path, _pattern(path), role, params, body_schema))
     # /attributes/options/{userId} must win over /attributes/{attributeId}/options for the same URL.
     return tuple(sorted(found, key=lambda o: [seg.startswith("{") for seg in o.path_template.split("/")]))
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where a request goes: its operation and path parameters, or (no operation) the methods the
+    URL's owner does take (empty when no template matches: a 404, else a 405)."""
+
+    operation: Operation | None
+    params: dict[str, str]
+    allowed: tuple[str, ...]
+
+
+def route(operations: tuple[Operation, ...], method: str, path: str) -> Route:
+    """The mock's routing rule: the most literal matching path template owns the URL (``operations``
+    sorts literal segments first), and only that template's operations can answer it."""
+    owner: str | None = None
+    allowed: list[str] = []
+    for operation in operations:
+        if owner is not None and operation.path_template != owner:
+            continue
+        match = operation.pattern.match(path)
+        if match is None:
+            continue
+        owner = operation.path_template
+        if operation.method == method:
+            return Route(operation, match.groupdict(), ())
+        allowed.append(operation.method)
+    return Route(None, {}, tuple(sorted(allowed)))

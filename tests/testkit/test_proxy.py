@@ -8,43 +8,21 @@ import gzip
 import io
 import json
 import logging
-import threading
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from cal_attributes_mock import MockServer, create_mock
+from cal_attributes_mock import create_mock
 from cal_attributes_mock.cli import main
 from cal_attributes_mock.proxy import ValidatingProxy, ViolationReport
-from cal_attributes_mock.serve import listen, serve_in_thread, uvicorn_config
+from cal_attributes_mock.serve import serve_in_thread
 from cal_attributes_mock.testkit import InProcessTransport
 
 KEY = "cal_demo_admin_1a2b3c4d5e6f"
 ATTRIBUTES = "/v2/organizations/1/attributes"
-
-
-@contextmanager
-def serving_proxy(stack: MockServer, proxy: ValidatingProxy) -> Iterator[str]:
-    """The proxy on the mock's server stack with the lifespan on, as ``serve_proxy`` runs it: its
-    connections to the upstream are closed on shutdown (``serve_in_thread`` has no lifespan)."""
-    server = uvicorn.Server(uvicorn_config(stack, lifespan="on", app=proxy))
-    sock = listen("127.0.0.1", 0)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    while not server.started and thread.is_alive():
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
 
 
 def proxied(upstream: ASGIApp) -> Iterator[tuple[httpx.Client, io.StringIO, str]]:
@@ -52,7 +30,7 @@ def proxied(upstream: ASGIApp) -> Iterator[tuple[httpx.Client, io.StringIO, str]
     stack = create_mock()  # whose server settings both are served with
     with (
         serve_in_thread(stack, app=upstream) as upstream_url,
-        serving_proxy(stack, ValidatingProxy(upstream_url, ViolationReport(report))) as proxy_url,
+        serve_in_thread(stack, app=ValidatingProxy(upstream_url, ViolationReport(report)), lifespan=True) as proxy_url,
         httpx.Client(base_url=proxy_url, headers={"Authorization": f"Bearer {KEY}"}, timeout=10) as http,
     ):
         yield http, report, upstream_url
@@ -151,7 +129,7 @@ def test_a_wrong_upstream_yields_every_kind_of_violation(caplog: pytest.LogCaptu
 def test_an_unreachable_upstream_is_a_502() -> None:
     report = io.StringIO()
     proxy = ValidatingProxy("http://127.0.0.1:9", ViolationReport(report), timeout=httpx.Timeout(2.0))
-    with serving_proxy(create_mock(), proxy) as url:
+    with serve_in_thread(create_mock(), app=proxy, lifespan=True) as url:
         answer = httpx.get(url + ATTRIBUTES, timeout=10)
     assert answer.status_code == 502
     assert answer.json()["error"]["code"] == "ProxyError"

@@ -4,7 +4,6 @@ HTTP controls under /_mock (outside /v2, so they never collide with the API)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
@@ -15,7 +14,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from cal_attributes_mock.app import MAX_BODY_BYTES, RESET_PATH, SPEC_PATH, MockServer
 from cal_attributes_mock.envelopes import ApiError, http_error, timestamp
-from cal_attributes_mock.spec import Operation
+from cal_attributes_mock.spec import Operation, route
 from cal_attributes_mock.testkit.faults import JSON, Fault, FaultError, Faults, add_from_json
 from cal_attributes_mock.testkit.journal import Journal, JournalEntry, json_or_none, redact_headers, redact_query
 
@@ -28,15 +27,10 @@ KNOWN_STATUSES = frozenset(s.value for s in HTTPStatus)
 MALFORMED_BODY = b'{"status":"success","data":'  # a JSON document cut short
 
 
-def operation_for(operations: Sequence[Operation], method: str, path: str) -> str | None:
-    """The operation a request is routed to, by the mock's rule: the first (most literal) path
-    template that matches owns the URL; None when no operation of it takes this method."""
-    for operation in operations:
-        if operation.pattern.match(path) is None:
-            continue
-        owner = operation.path_template
-        return next((o.operation_id for o in operations if o.path_template == owner and o.method == method), None)
-    return None
+def operation_for(operations: tuple[Operation, ...], method: str, path: str) -> str | None:
+    """The id of the operation a request is routed to by the mock's own rule, or None."""
+    operation = route(operations, method, path).operation
+    return None if operation is None else operation.operation_id
 
 
 @dataclass
