@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -10,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.spec_helpers import ROOT
+from tests.spec_helpers import ROOT, strict_mypy
 
 EXAMPLES_CACHE = ROOT / ".mypy_cache" / "documented-examples"
 
@@ -50,15 +49,7 @@ def test_the_documented_examples_type_check(tmp_path: Path) -> None:
         file = tmp_path / (re.sub(r"\W", "_", where) + ".py")
         file.write_text(code, encoding="utf-8")
         files.append(str(file))
-    result = subprocess.run(
-        # The cache (kept apart from the repository run's, whose settings differ) makes a re-run
-        # check only the examples, not the client and its dependencies again.
-        [sys.executable, "-m", "mypy", "--strict", "--python-version", "3.11", "--cache-dir", EXAMPLES_CACHE, *files],
-        cwd=tmp_path,
-        env={**os.environ, "MYPYPATH": f"{ROOT / 'generated'}{os.pathsep}{ROOT / 'src'}"},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    # The cache (kept apart from the repository run's, whose settings differ) makes a re-run
+    # check only the examples, not the client and its dependencies again.
+    result = strict_mypy("--python-version", "3.11", "--cache-dir", str(EXAMPLES_CACHE), *files, cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -5,13 +5,10 @@ All snippets are checked by one mypy run over a folder (one file each), to keep 
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.spec_helpers import ROOT
+from tests.spec_helpers import strict_mypy
 
 PRELUDE = "from cal_attributes import AsyncCalAttributes, CalAttributes\ncal = CalAttributes()\n"
 
@@ -33,15 +30,7 @@ MUST_FAIL = {
 def test_mypy_rejects_each_mistake_with_its_error(tmp_path: Path) -> None:
     for name, (code, _) in MUST_FAIL.items():
         (tmp_path / f"{name}.py").write_text(PRELUDE + code + "\n", encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--show-error-codes", str(tmp_path)],
-        cwd=tmp_path,
-        env={**os.environ, "MYPYPATH": f"{ROOT / 'generated'}{os.pathsep}{ROOT / 'src'}"},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    result = strict_mypy("--no-incremental", "--show-error-codes", str(tmp_path), cwd=tmp_path)
     errors: dict[str, list[str]] = {}
     for line in result.stdout.splitlines():
         match = re.match(r".*?(\w+)\.py:\d+: error: (.*)", line)
