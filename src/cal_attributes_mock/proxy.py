@@ -160,7 +160,9 @@ def _errors(check: Any, instance: Any) -> Iterator[tuple[str, str]]:
     """(JSON path, message) of each schema error, up to a bound (a wrong list is not 10,000 lines)."""
     for error, _ in zip(check.iter_errors(instance), range(MAX_ERRORS_PER_BODY), strict=False):
         path = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.instance_path)
-        yield path, error.message
+        # Not error.message: it quotes the offending value, and bodies may hold tokens or emails.
+        rule = "/".join(str(part) for part in error.schema_path)
+        yield path, f"breaks the schema's {type(error.kind).__name__.lower()} rule at #/{rule}"
 
 
 def _coerce(value: str, schema: dict[str, Any], comma_separated: bool) -> Any:

@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cal_attributes_mock import create_mock
 from cal_attributes_mock.cli import main
-from cal_attributes_mock.proxy import ValidatingProxy, ViolationReport
+from cal_attributes_mock.proxy import SpecChecks, ValidatingProxy, ViolationReport
 from cal_attributes_mock.serve import serve_in_thread
 from cal_attributes_mock.testkit import InProcessTransport
 
@@ -265,3 +265,12 @@ def test_connections_to_the_upstream_are_kept_across_requests() -> None:
         assert [http.get("/v2/nowhere").status_code for _ in range(3)] == [200, 200, 200]
     assert len(peers) == 3
     assert len(set(peers)) == 1  # one client, one kept-alive connection
+
+
+def test_violations_never_quote_the_values_of_a_body() -> None:
+    checks = SpecChecks()
+    create = next(op for op in checks.operations if op.operation_id == "createAttribute")
+    body = json.dumps({"name": ["SECRET_in_a_list"], "slug": {"token": "SECRET_in_an_object"}, "type": "SECRET_enum"})
+    found = list(checks.request(create, "", body.encode()))
+    assert found and all("SECRET" not in message for _, _, message in found), found
+    assert {where for _, where, _ in found} >= {"$.name", "$.slug"}
