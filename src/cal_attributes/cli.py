@@ -8,6 +8,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 
 from rich.console import Console
 
@@ -107,7 +108,9 @@ class _Run:
             if args.command == "import-csv":
                 with open(args.csv, encoding="utf-8-sig", newline="") as source:  # -sig: Excel writes a BOM
                     text = source.read()
-                return self.write(dump_state(import_csv(text, await manager.snapshot(), args.csv)))
+                imported = import_csv(text, await manager.snapshot(), args.csv)
+                # The organization it was matched against, as export writes it: plan and apply refuse another.
+                return self.write(dump_state(replace(imported, organization=manager.org_id)))
             assert self.desired is not None
             plan = await manager.plan(
                 self.desired, prune=args.prune, include_locked=args.include_locked, allow_retype=args.allow_retype

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
 from cal_attributes.cli import main
 from cal_attributes_mock import MockServer, create_mock
@@ -152,6 +153,9 @@ def test_import_csv_writes_a_state_file_that_plans_the_rows(
         "user 101: skills += python",
     ]
     assert plan["leftAlone"]["assignments"] == 4  # what users 102 and 103 hold: they are not in the CSV
+    assert yaml.safe_load(out.read_text())["organization"] == 1  # so applying it to another org is refused
+    assert cli("apply", str(out), "--yes") == 0
+    assert cli("plan", str(out)) == 0  # an import followed by an apply plans nothing
 
 
 def test_ctrl_c_stops_cleanly_reports_and_a_rerun_converges(  # also: python -m cal_attributes

@@ -167,3 +167,11 @@ def test_an_empty_file_is_refused_not_read_as_no_attributes(text: str) -> None:
     with pytest.raises(StateFileError) as raised:
         parse_state(text, "empty.yaml")
     assert "empty" in str(raised.value)
+
+
+@pytest.mark.parametrize("text", ["organization: 1\n", "members: {}\n", "{}\n"])
+def test_a_file_without_attributes_is_refused_not_read_as_no_attributes(text: str) -> None:
+    # A file cut off after `export`'s first line must not let --prune delete every attribute.
+    with pytest.raises(StateFileError) as raised:
+        parse_state(text, "cut.yaml")
+    assert "attributes" in str(raised.value)
