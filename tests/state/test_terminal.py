@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pty
+import re
 import select
 import subprocess
 import sys
@@ -72,3 +73,28 @@ def test_apply_on_a_terminal_asks_and_y_applies(mock: MockServer, changed: Path)
     assert PROMPT.decode() in output and "aborted" not in output
     assert code == 0 and writes(mock) > 0
     assert cli("plan", str(changed)) == 0
+
+
+def plain(output: str) -> str:
+    return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", output)
+
+
+def test_plan_on_a_terminal_is_coloured_and_grouped(changed: Path) -> None:
+    code, output = on_terminal(["plan", str(changed)])
+    assert code == 2
+    assert "\x1b[1mOptions\x1b[0m" in output and "\x1b[1mAssignments and weights\x1b[0m" in output  # bold headings
+    assert "\x1b[32m+ office: add option munich" in output  # additions green
+    assert "\x1b[31m- user " in output  # removals red
+    text = plain(output)
+    assert "Unassignments (1)\r\n  - user 103: office -= Berlin" in text
+    assert (
+        "Options (1)\r\n  + office: add option munich" in text and "Plan: 2 to add, 0 to change, 1 to remove." in text
+    )
+
+
+def test_apply_on_a_terminal_shows_a_progress_bar_with_counts(mock: MockServer, changed: Path) -> None:
+    code, output = on_terminal(["apply", str(changed), "--yes"])
+    text = plain(output)
+    assert code == 0 and "applying" in text and "3/3" in text  # BarProgress: "applying", the bar, done/total
+    assert "[1/3] done" not in text  # the bar, not the lines written off a terminal
+    assert "3 done" in text
