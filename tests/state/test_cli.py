@@ -264,3 +264,41 @@ def test_import_csv_reads_an_excel_bom_and_reports_bad_rows_with_their_lines(
     csv.write_text('user_id,attribute,value\n101,office,"' + "x" * 200_000 + '"\n')
     assert cli("import-csv", str(csv)) == 1
     assert f"{csv}:2: not valid CSV: field larger than field limit" in capsys.readouterr().err
+
+
+def test_locked_attributes_are_skipped_unless_include_locked(
+    mock: MockServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = exported(tmp_path, capsys)
+    path.write_text(
+        path.read_text()
+        .replace("name: Office\n", "name: Office location\n")
+        .replace("    skills: python\n", "    skills: [python, go]\n")
+    )
+    with mock.store._lock:  # the demo seed locks nothing; the next read must not come from the mock's cache
+        next(a for a in mock.store.attributes.values() if a.slug == "office" and a.team_id == 1).is_locked = True
+        mock.store.version += 1
+    assert cli("apply", str(path), "--yes") == 0
+    out = capsys.readouterr().out
+    assert "skipped (locked; --include-locked to change): office: name -> 'Office location'" in out
+    assert not mock.calls_to("updateAttribute") and mock.calls_to("assignOptionToUser")  # skills only
+    assert cli("plan", str(path), "--json") == 0
+    assert [c["kind"] for c in json.loads(capsys.readouterr().out)["skipped"]] == ["update attribute"]
+    assert cli("apply", str(path), "--yes", "--include-locked") == 0
+    assert len(mock.calls_to("updateAttribute")) == 1
+    assert cli("plan", str(path), "--include-locked") == 0
+    assert "skipped" not in capsys.readouterr().out
+
+
+def test_a_retype_is_refused_unless_allow_retype(
+    mock: MockServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = exported(tmp_path, capsys)
+    path.write_text(path.read_text().replace("type: NUMBER\n", "type: TEXT\n"))
+    assert cli("plan", str(path)) == 2
+    assert "refused (needs --allow-retype)" in capsys.readouterr().out
+    assert cli("apply", str(path), "--yes") == 1
+    assert "run again with --allow-retype" in capsys.readouterr().err and writes(mock) == 0
+    assert cli("apply", str(path), "--yes", "--allow-retype") == 0
+    assert [c.operation_id for c in mock.requests if c.method != "GET"] == ["updateAttribute"]
+    assert cli("plan", str(path)) == 0
