@@ -302,3 +302,32 @@ def test_a_retype_is_refused_unless_allow_retype(
     assert cli("apply", str(path), "--yes", "--allow-retype") == 0
     assert [c.operation_id for c in mock.requests if c.method != "GET"] == ["updateAttribute"]
     assert cli("plan", str(path)) == 0
+
+
+def test_plan_reads_only_the_pages_it_needs(
+    mock: MockServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """reader.read_snapshot: one page of attributes, then per attribute its options and one page of assigned
+    options; assignment history only for members whose file gives a weight, and no writes."""
+    path = exported(tmp_path, capsys)
+    mock.requests.clear()
+    assert cli("plan", str(path)) == 0
+    reads = [(r.method, r.operation_id) for r in mock.requests]
+    attributes = len(yaml.safe_load(path.read_text())["attributes"])
+    assert attributes == 4 and sorted(reads) == sorted(
+        [("GET", "listAttributes")]
+        + [("GET", "listOptions")] * attributes
+        + [("GET", "listAssignedOptions")] * attributes
+    )
+    per_attribute = [r.path for r in mock.requests if r.operation_id != "listAttributes"]
+    assert len(set(per_attribute)) == len(per_attribute)  # each attribute's two lists read once
+    path.write_text(
+        path.read_text().replace(
+            "  103:\n    department: engineering\n", "  103:\n    department: {value: engineering, weight: 7}\n"
+        )
+    )
+    mock.requests.clear()
+    assert cli("plan", str(path)) == 2
+    history = [r.path for r in mock.requests if r.operation_id == "getAssignmentHistory"]
+    assert history == ["/v2/organizations/1/attributes/assignments/103/history"]  # the one member given a weight
+    assert len(mock.requests) == 1 + 2 * attributes + 1
