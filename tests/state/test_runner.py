@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 import random
+from collections.abc import Awaitable, Callable
 
 import pytest
 
 from cal_attributes.state import RunSettings
-from cal_attributes.state.runner import CATCH_UP, Pacer
+from cal_attributes.state.ops import OperationError
+from cal_attributes.state.runner import CATCH_UP, Pacer, Requester
 
 
 class Clock:
@@ -70,3 +73,55 @@ def test_settings_are_checked_and_default_from_the_environment(monkeypatch: pyte
 def test_the_rate_must_be_finite_and_positive(rate: float) -> None:
     with pytest.raises(ValueError, match="finite positive"):
         RunSettings(max_per_minute=rate)
+
+
+def fast(**overrides: float) -> RunSettings:
+    """Settings whose pacing never waits, so only concurrency and retries shape a run."""
+    values: dict[str, float] = {"max_per_minute": 1_000_000, "window_seconds": 60.0, "backoff_seconds": 0.001}
+    values.update(overrides)
+    return RunSettings(
+        max_per_minute=values["max_per_minute"],
+        window_seconds=values["window_seconds"],
+        concurrency=int(values.get("concurrency", 4)),
+        max_retries=int(values.get("max_retries", 2)),
+        backoff_seconds=values["backoff_seconds"],
+    )
+
+
+def test_requests_overlap_up_to_the_concurrency_and_never_beyond() -> None:
+    requester = Requester(fast(concurrency=3))
+    in_flight = most = 0
+
+    async def send() -> None:
+        nonlocal in_flight, most
+        in_flight += 1
+        most = max(most, in_flight)
+        await asyncio.sleep(0.01)  # latency the other slots overlap
+        in_flight -= 1
+
+    async def run() -> None:
+        await asyncio.gather(*(requester.call(send) for _ in range(12)))
+
+    asyncio.run(run())
+    assert most == 3 and requester.sent == 12
+
+
+def test_a_transient_failure_is_retried_and_a_write_that_may_have_landed_is_not() -> None:
+    requester = Requester(fast(max_retries=2))
+    attempts: list[str] = []
+
+    def flaky(name: str, failures: int) -> Callable[[], Awaitable[str]]:
+        async def send() -> str:
+            attempts.append(name)
+            if attempts.count(name) <= failures:
+                raise OperationError("503 from the server", status=503)
+            return name
+
+        return send
+
+    assert asyncio.run(requester.call(flaky("read", 2))) == "read"  # two 503s, then the answer
+    with pytest.raises(OperationError):
+        asyncio.run(requester.call(flaky("create", 1), repeatable=False))
+    with pytest.raises(OperationError):
+        asyncio.run(requester.call(flaky("hopeless", 3)))  # outlasts the retries
+    assert attempts.count("read") == 3 and attempts.count("create") == 1 and attempts.count("hopeless") == 3
