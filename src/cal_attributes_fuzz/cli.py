@@ -88,6 +88,16 @@ def positive_int(text: str) -> int:
 positive_int.__name__ = "positive integer"  # argparse names the type in its message
 
 
+def positive_seconds(text: str) -> float:
+    value = float(text)
+    if not (0.1 <= value <= 3600):  # also refuses nan and inf
+        raise ValueError(text)
+    return value
+
+
+positive_seconds.__name__ = "number of seconds from 0.1 to 3600"
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog=PROG, description=__doc__.split("\n\n")[1].replace("\n", " "))
     target = parser.add_argument_group("target (default: the embedded mock with its demo seed)")
@@ -123,6 +133,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     run.add_argument("--report-dir", default="reports", help="where each run's report folder goes (default reports/)")
     run.add_argument(
         "--keep-reports", type=positive_int, default=5, help="run folders to keep in --report-dir (default 5)"
+    )
+    run.add_argument(
+        "--progress-every",
+        type=positive_seconds,
+        default=PROGRESS_SECONDS,
+        metavar="SECONDS",
+        help=f"progress line interval when the output is not a terminal (default {PROGRESS_SECONDS:g})",
     )
     args = parser.parse_args(argv)
     for problem in invocation_problems(args):
@@ -264,12 +281,12 @@ def run_environment(target: Target) -> dict[str, str]:
     return env
 
 
-def run_schemathesis(command: list[str], env: dict[str, str], run_folder: Path) -> int:
+def run_schemathesis(command: list[str], env: dict[str, str], run_folder: Path, progress_every: float) -> int:
     """schemathesis' exit status; progress lines every few seconds when the output is not a terminal."""
     with ExitStack() as stack:
         if not sys.stdout.isatty():
             stack.enter_context(
-                reporting(run_folder, len(operations()), PROGRESS_SECONDS, lambda line: print(line, flush=True))
+                reporting(run_folder, len(operations()), progress_every, lambda line: print(line, flush=True))
             )
         sys.stdout.flush()
         return subprocess.run(command, env=env, check=False).returncode
@@ -341,7 +358,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"==> run tag {run_tag}: what this run creates is named after it and deleted at the end")
         try:
             returncode = run_schemathesis(
-                schemathesis_command(args, config_file, target.url, run_folder), env, run_folder
+                schemathesis_command(args, config_file, target.url, run_folder), env, run_folder, args.progress_every
             )
         except KeyboardInterrupt:
             print(f"\n{PROG}: interrupted", file=sys.stderr)

@@ -77,7 +77,8 @@ def embedded_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
     old = report_dir / "run-20000101T000000Z"
     old.mkdir()
     (old / "json-20000101T000000Z.json").write_text('{"operations": {"tested": 99, "selected": 99}}')
-    result = fuzz(*QUICK, "--report-dir", str(report_dir), "--keep-reports", "1")
+    # progress every 0.2 s: a quick run lasts a few seconds, so lines appear however fast the machine
+    result = fuzz(*QUICK, "--report-dir", str(report_dir), "--keep-reports", "1", "--progress-every", "0.2")
     return Run(result, report_dir)
 
 
@@ -238,6 +239,8 @@ def test_a_rate_limited_target_is_retried_after_retry_after(tmp_path: Path) -> N
         (["--checks", "cal_role"], {}, "--checks: unknown check(s) cal_role"),
         (["--exclude-checks", "x"], {}, "--exclude-checks: unknown check(s) x"),
         (["--max-examples", "0"], {}, "argument --max-examples: invalid positive integer value: '0'"),
+        (["--progress-every", "nan"], {}, "--progress-every: invalid number of seconds from 0.1 to 3600 value: 'nan'"),
+        (["--progress-every", "0"], {}, "--progress-every: invalid number of seconds from 0.1 to 3600 value: '0'"),
         (
             ["--url", "http://x.test", "--org-id", "1", "--member-key", "NOT_SET_ANYWHERE"],
             {"CAL_API_KEY": "k"},
