@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from cal_attributes_mock.testkit import CalMock, InProcessTransport
+from cal_attributes_mock.testkit.faults import FaultError
 from cal_attributes_mock.testkit.journal import Journal, JournalEntry
 from tests.testkit.conftest import ATTRIBUTES, new_attribute
 
@@ -24,6 +26,18 @@ def test_entries_record_the_request_and_the_answer(cal_mock: CalMock, http: http
     assert second.json == new_attribute("team")
     assert (second.status, second.operation_id, second.fault) == (201, "createAttribute", None)
     assert cal_mock.requests("createAttribute") == [second]
+
+
+def test_a_misspelt_operation_filter_is_refused_not_matched_to_nothing(cal_mock: CalMock, http: httpx.Client) -> None:
+    http.post(ATTRIBUTES, json=new_attribute("team"))
+    with pytest.raises(
+        FaultError, match="unknown operationId 'createAttributes' \\(did you mean 'createAttribute'\\?\\)"
+    ):
+        cal_mock.requests("createAttributes")
+    answer = http.get("/_mock/requests", params={"operationId": "createAttributes"})
+    assert answer.status_code == 400, answer.text
+    assert "did you mean 'createAttribute'" in answer.json()["error"]["message"]
+    assert len(http.get("/_mock/requests", params={"operationId": "createAttribute"}).json()["data"]) == 1
 
 
 def test_credentials_are_redacted(cal_mock: CalMock) -> None:

@@ -18,7 +18,7 @@ from cal_attributes import AsyncCalAttributes, CalAttributes
 from cal_attributes_mock.app import MockServer, create_mock
 from cal_attributes_mock.seed import Seed, demo_seed, load_seed, parse_seed
 from cal_attributes_mock.serve import serve_in_thread
-from cal_attributes_mock.testkit.faults import DEFAULT_TIMES, JSON, Fault
+from cal_attributes_mock.testkit.faults import DEFAULT_TIMES, JSON, Fault, check_operation
 from cal_attributes_mock.testkit.journal import JournalEntry
 from cal_attributes_mock.testkit.layer import TestkitApp
 from cal_attributes_mock.testkit.seeds import SeedBuilder
@@ -75,8 +75,9 @@ class CalMock:
         self.app.reset()
 
     def requests(self, operation_id: str | None = None) -> list[JournalEntry]:
-        """The journal, oldest first; only the requests routed to ``operation_id`` if given."""
-        return self.app.journal.entries(operation_id)
+        """The journal, oldest first; only the requests routed to ``operation_id`` if given (an
+        unknown operation id raises ``FaultError``, naming the closest one, rather than matching nothing)."""
+        return self.app.journal.entries(check_operation(operation_id, self.app.faults.operation_ids))
 
     def fail(
         self,

@@ -15,7 +15,7 @@ from starlette.types import Message, Receive, Scope, Send
 from cal_attributes_mock.app import MAX_BODY_BYTES, RESET_PATH, SPEC_PATH, MockServer
 from cal_attributes_mock.envelopes import ApiError, http_error, timestamp
 from cal_attributes_mock.spec import Operation, route
-from cal_attributes_mock.testkit.faults import JSON, Fault, FaultError, Faults, add_from_json
+from cal_attributes_mock.testkit.faults import JSON, Fault, FaultError, Faults, add_from_json, check_operation
 from cal_attributes_mock.testkit.journal import Journal, JournalEntry, json_or_none, redact_headers, redact_query
 
 FAULTS_PATH = "/_mock/faults"
@@ -134,7 +134,10 @@ class TestkitApp:
             if method == "DELETE":
                 self.journal.clear()
                 return 200, None
-            wanted = _query_value(scope, "operationId")
+            try:
+                wanted = check_operation(_query_value(scope, "operationId"), self.faults.operation_ids)
+            except FaultError as error:  # a misspelt filter would otherwise match nothing, silently
+                raise http_error(400, str(error), full_path) from None
             return 200, [e.to_json() for e in self.journal.entries(wanted)]
         settings = await _control_body(receive, full_path)
         enabled, limit, window = _rate_limit_settings(settings, full_path)
