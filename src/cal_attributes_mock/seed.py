@@ -21,6 +21,7 @@ from cal_attributes_mock.spec import load_spec
 ROLES = ("MEMBER", "ADMIN", "OWNER")
 PLATFORM_PLANS = ("FREE", "STARTER", "ESSENTIALS", "SCALE", "PER_ACTIVE_USER", "ENTERPRISE")
 ATTRIBUTE_TYPES = ("TEXT", "NUMBER", "SINGLE_SELECT", "MULTI_SELECT", "USER_RELATIONSHIP")
+ATTRIBUTE_FLAGS = ("usersCanEditRelation", "isWeightsEnabled", "isLocked")  # optional, default false
 
 
 class SeedError(ValueError):
@@ -79,6 +80,10 @@ class SeedAttribute:
     type: str
     enabled: bool
     options: tuple[SeedOption, ...]
+    # Flags the public API cannot set (Cal.com's app sets them); a seed sets them to test code that reads them.
+    users_can_edit_relation: bool = False
+    is_weights_enabled: bool = False
+    is_locked: bool = False
 
 
 @dataclass(frozen=True)
@@ -268,7 +273,10 @@ def parse_seed(data: Any) -> Seed:
     for i, raw in enumerate(_list(top.data, "attributes")):
         where = f"attributes[{i}]"
         r = _Reader(
-            raw, where, {"id", "orgId", "name", "slug", "type", "enabled", "options"}, {"orgId", "name", "slug", "type"}
+            raw,
+            where,
+            {"id", "orgId", "name", "slug", "type", "enabled", "options", *ATTRIBUTE_FLAGS},
+            {"orgId", "name", "slug", "type"},
         )
         options = []
         for j, raw_option in enumerate(_list(raw, "options")):
@@ -287,6 +295,9 @@ def parse_seed(data: Any) -> Seed:
             type=r.choice("type", ATTRIBUTE_TYPES),
             enabled=r.get("enabled", bool, default=True),
             options=tuple(options),
+            users_can_edit_relation=r.get("usersCanEditRelation", bool, default=False),
+            is_weights_enabled=r.get("isWeightsEnabled", bool, default=False),
+            is_locked=r.get("isLocked", bool, default=False),
         )
         if attribute.org_id not in org_ids:
             raise SeedError(f"{where}.orgId: {attribute.org_id} is not an organization id")

@@ -211,7 +211,17 @@ class Store:
             created = timestamp()
             for a in seed.attributes:
                 attribute = Attribute(
-                    a.id or self._new_id(), a.org_id, a.type, a.name, a.slug, a.enabled, created, created
+                    a.id or self._new_id(),
+                    a.org_id,
+                    a.type,
+                    a.name,
+                    a.slug,
+                    a.enabled,
+                    created,
+                    created,
+                    users_can_edit_relation=a.users_can_edit_relation,
+                    is_weights_enabled=a.is_weights_enabled,
+                    is_locked=a.is_locked,
                 )
                 self._add_attribute(attribute)
                 for o in a.options:

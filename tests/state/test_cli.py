@@ -8,13 +8,14 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
+from importlib import resources
 from pathlib import Path
 
 import pytest
 import yaml
 
 from cal_attributes.cli import main
-from cal_attributes_mock import MockServer, create_mock
+from cal_attributes_mock import MockServer, create_mock, parse_seed
 from cal_attributes_mock.serve import serve_in_thread
 from tests.state.conftest import OWNER_KEY
 
@@ -266,18 +267,27 @@ def test_import_csv_reads_an_excel_bom_and_reports_bad_rows_with_their_lines(
     assert f"{csv}:2: not valid CSV: field larger than field limit" in capsys.readouterr().err
 
 
+@pytest.fixture
+def locked_office(mock: MockServer) -> Iterator[MockServer]:
+    """The demo organization with its Office attribute locked (a flag only Cal.com's app, or a seed, sets)."""
+    data = json.loads((resources.files("cal_attributes_mock") / "demo_seed.json").read_text(encoding="utf-8"))
+    next(a for a in data["attributes"] if a["slug"] == "office" and a["orgId"] == 1)["isLocked"] = True
+    server = create_mock(parse_seed(data))
+    with serve_in_thread(server) as url, pytest.MonkeyPatch.context() as env:
+        env.setenv("CAL_API_URL", url)
+        yield server
+
+
 def test_locked_attributes_are_skipped_unless_include_locked(
-    mock: MockServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    locked_office: MockServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    mock = locked_office
     path = exported(tmp_path, capsys)
     path.write_text(
         path.read_text()
         .replace("name: Office\n", "name: Office location\n")
         .replace("    skills: python\n", "    skills: [python, go]\n")
     )
-    with mock.store._lock:  # the demo seed locks nothing; the next read must not come from the mock's cache
-        next(a for a in mock.store.attributes.values() if a.slug == "office" and a.team_id == 1).is_locked = True
-        mock.store.version += 1
     assert cli("apply", str(path), "--yes") == 0
     out = capsys.readouterr().out
     assert "skipped (locked; --include-locked to change): office: name -> 'Office location'" in out

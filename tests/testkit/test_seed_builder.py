@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
-from cal_attributes_mock import SeedError, create_mock
-from cal_attributes_mock.testkit import SeedBuilder, option_id
+from cal_attributes_mock import SeedError, create_mock, parse_seed
+from cal_attributes_mock.testkit import InProcessTransport, SeedBuilder, option_id
+from cal_attributes_mock.testkit.layer import TestkitApp
 
 
 def small_org() -> SeedBuilder:
@@ -43,3 +45,23 @@ def test_mistakes_are_seed_errors_naming_the_place() -> None:
         SeedBuilder().organization(1, "A").member(1, "a@a.test").assign(1, "floor", "First").build()
     with pytest.raises(ValueError, match="add an organization first"):
         SeedBuilder().member(1, "a@a.test")
+
+
+def test_flags_the_public_api_cannot_set_come_from_the_seed() -> None:
+    seed = (
+        SeedBuilder()
+        .organization(7, "Initech")
+        .member(1, "boss@initech.test", role="OWNER", api_key="cal_boss")
+        .attribute("Badge", type="TEXT", locked=True, weights_enabled=True)
+        .attribute("Floor", options=["First"])
+    )
+    with httpx.Client(
+        base_url="http://mock.test",
+        headers={"Authorization": "Bearer cal_boss"},
+        transport=InProcessTransport(TestkitApp(create_mock(seed.build()))),
+    ) as http:
+        rows = http.get("/v2/organizations/7/attributes").json()["data"]
+    flags = {r["slug"]: (r["isLocked"], r["isWeightsEnabled"], r["usersCanEditRelation"]) for r in rows}
+    assert flags == {"badge": (True, True, False), "floor": (False, False, False)}
+    with pytest.raises(SeedError, match=r"attributes\[0\].isLocked"):
+        parse_seed({**seed.to_dict(), "attributes": [{**seed.to_dict()["attributes"][0], "isLocked": "yes"}]})

@@ -74,9 +74,12 @@ class SeedBuilder:
         slug: str | None = None,
         options: Sequence[str] = (),
         enabled: bool = True,
+        locked: bool = False,
+        weights_enabled: bool = False,
         org_id: int | None = None,
     ) -> SeedBuilder:
-        """An attribute with options named by their values (slugs and ids derived from them)."""
+        """An attribute with options named by their values (slugs and ids derived from them);
+        ``locked`` and ``weights_enabled`` set flags the public API cannot set."""
         org, attribute_slug = self._org(org_id), slug or slugify(name)
         self._data["attributes"].append(
             {
@@ -85,6 +88,8 @@ class SeedBuilder:
                 "slug": attribute_slug,
                 "type": type,
                 "enabled": enabled,
+                "isLocked": locked,
+                "isWeightsEnabled": weights_enabled,
                 "options": [
                     {"id": option_id(org, attribute_slug, slugify(value)), "value": value, "slug": slugify(value)}
                     for value in options
