@@ -175,3 +175,22 @@ def test_a_file_without_attributes_is_refused_not_read_as_no_attributes(text: st
     with pytest.raises(StateFileError) as raised:
         parse_state(text, "cut.yaml")
     assert "attributes" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("{value: 7, weight: -1}", "n/weight: -1 is less than the minimum of 0"),
+        ("{value: 7, wieght: 3}", "n: Additional properties are not allowed ('wieght' was unexpected)"),
+        ("{weight: 3}", 'n: "value" is a required property'),
+        ("[7, {value: 8, weight: 1.5}]", 'n/1/weight: 1.5 is not of type "integer"'),
+        ("true", 'n: true is not of types "number", "string"'),
+        ('""', 'n: "" is shorter than 1 character'),
+    ],
+)
+def test_a_bad_member_value_says_what_is_wrong_with_it(value: str, message: str) -> None:
+    """Not 'is not valid under any of the schemas listed in anyOf': the schema branches on the value's shape."""
+    text = MEMBER_TYPES + f"    n: {value}\n"
+    with pytest.raises(StateFileError) as caught:
+        parse_state(text, "f.yaml")
+    assert str(caught.value) == f"f.yaml:6: members/101/{message}"
