@@ -123,6 +123,23 @@ def test_missing_organization_is_a_clear_error(
     assert "organization" in capsys.readouterr().err
 
 
+def test_a_platform_oauth_client_from_the_environment_is_used_and_its_secret_never_printed(
+    mock: MockServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("CAL_API_KEY")
+    monkeypatch.setenv("CAL_CLIENT_ID", "demo-platform-client")
+    monkeypatch.setenv("CAL_CLIENT_SECRET", "demo-platform-secret")
+    path = exported(tmp_path, capsys)
+    assert "slug: department" in path.read_text()
+    assert cli("plan", str(path)) == 0
+    assert mock.calls_to("listAttributes")[-1].status == 200
+    monkeypatch.setenv("CAL_CLIENT_SECRET", "wrong-platform-secret")
+    assert cli("plan", str(path)) == 1
+    captured = capsys.readouterr()
+    assert "401 UnauthorizedException: ApiAuthStrategy - oAuth client - Invalid client secret" in captured.err
+    assert "wrong-platform-secret" not in captured.out + captured.err
+
+
 def test_import_csv_reports_unknown_slugs_with_their_lines(
     mock: MockServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
