@@ -71,11 +71,12 @@ def test_the_body_is_neither_changed_nor_shared() -> None:
     [
         ({key: value for key, value in ROW.items() if key != "slug"}, KeyError),
         ({**ROW, "type": "NOT_A_TYPE"}, ValueError),
+        ({**ROW, "type": ["SINGLE_SELECT"]}, ValueError),
         ({**ROW, "createdAt": "yesterday"}, ValueError),
         (["not", "an", "object"], TypeError),
         (None, TypeError),
     ],
-    ids=["missing-required", "unknown-enum", "bad-timestamp", "list", "null"],
+    ids=["missing-required", "unknown-enum", "unhashable-enum", "bad-timestamp", "list", "null"],
 )
 def test_a_body_that_is_not_the_model_raises_what_the_parsers_catch(body: Any, error: type[Exception]) -> None:
     # The generated response parsers catch (TypeError, ValueError, AttributeError, KeyError).

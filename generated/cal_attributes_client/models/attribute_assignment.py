@@ -150,12 +150,9 @@ class AttributeAssignment:
 
         weight = _parse_weight(src_dict.get("weight", UNSET))
 
-        _created_at = src_dict.get("createdAt", UNSET)
-        created_at: datetime.datetime | Unset
-        if isinstance(_created_at, Unset):
-            created_at = UNSET
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at)
+        created_at: datetime.datetime | Unset = (
+            datetime.datetime.fromisoformat(src_dict["createdAt"]) if "createdAt" in src_dict else UNSET
+        )
 
         def _parse_created_by_id(data: object) -> int | None | Unset:
             if data is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,13 +12,9 @@ from attrs import field as _attrs_field
 from ..models.sync_run_status import SyncRunStatus
 from ..types import UNSET, Unset
 
-if TYPE_CHECKING:
-    from ..models.field_mapping_applied import FieldMappingApplied
-    from ..models.rule_evaluation import RuleEvaluation
-    from ..models.team_membership_change import TeamMembershipChange
-
-
 T = TypeVar("T", bound="SyncRun")
+# A value's member, found here in a fifth of the time the enum's own call takes.
+_SYNC_RUN_STATUS_BY_VALUE: dict[str, SyncRunStatus] = {member.value: member for member in SyncRunStatus}
 _KNOWN_KEYS: frozenset[str] = frozenset(
     {
         "id",
@@ -170,40 +166,25 @@ class SyncRun:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.field_mapping_applied import FieldMappingApplied  # noqa: PLC0415
-        from ..models.rule_evaluation import RuleEvaluation  # noqa: PLC0415
-        from ..models.team_membership_change import TeamMembershipChange  # noqa: PLC0415
-
         id = src_dict["id"]
 
         provider = src_dict["provider"]
 
-        status = SyncRunStatus(src_dict["status"])
+        _status = src_dict["status"]
+        try:
+            status = _SYNC_RUN_STATUS_BY_VALUE[_status]
+        except (KeyError, TypeError):  # not one of its values: the enum's own error
+            status = SyncRunStatus(_status)
 
         signature_verified = src_dict["signatureVerified"]
 
         created_at = datetime.datetime.fromisoformat(src_dict["createdAt"])
 
-        rule_evaluations = []
-        _rule_evaluations = src_dict["ruleEvaluations"]
-        for rule_evaluations_item_data in _rule_evaluations:
-            rule_evaluations_item = RuleEvaluation.from_dict(rule_evaluations_item_data)
+        rule_evaluations = list(map(RuleEvaluation.from_dict, src_dict["ruleEvaluations"]))
 
-            rule_evaluations.append(rule_evaluations_item)
+        applied_field_mappings = list(map(FieldMappingApplied.from_dict, src_dict["appliedFieldMappings"]))
 
-        applied_field_mappings = []
-        _applied_field_mappings = src_dict["appliedFieldMappings"]
-        for applied_field_mappings_item_data in _applied_field_mappings:
-            applied_field_mappings_item = FieldMappingApplied.from_dict(applied_field_mappings_item_data)
-
-            applied_field_mappings.append(applied_field_mappings_item)
-
-        team_membership_changes = []
-        _team_membership_changes = src_dict["teamMembershipChanges"]
-        for team_membership_changes_item_data in _team_membership_changes:
-            team_membership_changes_item = TeamMembershipChange.from_dict(team_membership_changes_item_data)
-
-            team_membership_changes.append(team_membership_changes_item)
+        team_membership_changes = list(map(TeamMembershipChange.from_dict, src_dict["teamMembershipChanges"]))
 
         def _parse_credential_id(data: object) -> int | None | Unset:
             if data is None:
@@ -296,3 +277,9 @@ class SyncRun:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported last, once: the models refer to each other, and this module is complete by now.
+from ..models.field_mapping_applied import FieldMappingApplied  # noqa: E402
+from ..models.rule_evaluation import RuleEvaluation  # noqa: E402
+from ..models.team_membership_change import TeamMembershipChange  # noqa: E402
