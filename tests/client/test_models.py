@@ -7,7 +7,13 @@ import datetime
 from typing import Any
 
 import pytest
-from cal_attributes_client.models import Attribute, AttributeType, CreateOptionInput
+from cal_attributes_client.models import (
+    Attribute,
+    AttributeAssignment,
+    AttributeListResponse,
+    AttributeType,
+    CreateOptionInput,
+)
 from cal_attributes_client.types import UNSET
 
 ROW: dict[str, Any] = {
@@ -87,3 +93,17 @@ def test_a_body_that_is_not_the_model_raises_what_the_parsers_catch(body: Any, e
 def test_an_input_model_reads_its_body_too() -> None:
     option = CreateOptionInput.from_dict({"value": "Engineering", "slug": "engineering"})
     assert (option.value, option.slug) == ("Engineering", "engineering")
+
+
+@pytest.mark.parametrize(("body", "weight"), [({"weight": 3}, 3), ({"weight": None}, None), ({}, UNSET)])
+def test_a_nullable_plain_value_is_taken_as_it_is(body: dict[str, Any], weight: object) -> None:
+    # The template reads a union of plain JSON values without upstream's per-call parse function.
+    assignment = AttributeAssignment.from_dict({"id": 1, "memberId": 2, "attributeOptionId": "o", **body})
+    assert assignment.weight == weight
+    assert assignment.to_dict().get("weight", UNSET) == weight
+
+
+def test_a_list_of_models_is_read_into_models_in_order() -> None:
+    page = AttributeListResponse.from_dict({"status": "success", "data": [ROW, {**ROW, "slug": "second"}]})
+    assert [type(item) for item in page.data] == [Attribute, Attribute]
+    assert [item.slug for item in page.data] == ["department", "second"]

@@ -141,36 +141,15 @@ class AttributeAssignment:
 
         attribute_option_id = src_dict["attributeOptionId"]
 
-        def _parse_weight(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        weight = _parse_weight(src_dict.get("weight", UNSET))
+        weight = src_dict.get("weight", UNSET)
 
         created_at: datetime.datetime | Unset = (
             datetime.datetime.fromisoformat(src_dict["createdAt"]) if "createdAt" in src_dict else UNSET
         )
 
-        def _parse_created_by_id(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
+        created_by_id = src_dict.get("createdById", UNSET)
 
-        created_by_id = _parse_created_by_id(src_dict.get("createdById", UNSET))
-
-        def _parse_created_by_d_sync_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        created_by_d_sync_id = _parse_created_by_d_sync_id(src_dict.get("createdByDSyncId", UNSET))
+        created_by_d_sync_id = src_dict.get("createdByDSyncId", UNSET)
 
         def _parse_updated_at(data: object) -> datetime.datetime | None | Unset:
             if data is None:
@@ -189,23 +168,9 @@ class AttributeAssignment:
 
         updated_at = _parse_updated_at(src_dict.get("updatedAt", UNSET))
 
-        def _parse_updated_by_id(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
+        updated_by_id = src_dict.get("updatedById", UNSET)
 
-        updated_by_id = _parse_updated_by_id(src_dict.get("updatedById", UNSET))
-
-        def _parse_updated_by_d_sync_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        updated_by_d_sync_id = _parse_updated_by_d_sync_id(src_dict.get("updatedByDSyncId", UNSET))
+        updated_by_d_sync_id = src_dict.get("updatedByDSyncId", UNSET)
 
         attribute_assignment = cls(
             id,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -186,59 +186,17 @@ class SyncRun:
 
         team_membership_changes = list(map(TeamMembershipChange.from_dict, src_dict["teamMembershipChanges"]))
 
-        def _parse_credential_id(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
+        credential_id = src_dict.get("credentialId", UNSET)
 
-        credential_id = _parse_credential_id(src_dict.get("credentialId", UNSET))
+        organization_id = src_dict.get("organizationId", UNSET)
 
-        def _parse_organization_id(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
+        user_id = src_dict.get("userId", UNSET)
 
-        organization_id = _parse_organization_id(src_dict.get("organizationId", UNSET))
+        user_name = src_dict.get("userName", UNSET)
 
-        def _parse_user_id(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
+        external_user_id = src_dict.get("externalUserId", UNSET)
 
-        user_id = _parse_user_id(src_dict.get("userId", UNSET))
-
-        def _parse_user_name(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        user_name = _parse_user_name(src_dict.get("userName", UNSET))
-
-        def _parse_external_user_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        external_user_id = _parse_external_user_id(src_dict.get("externalUserId", UNSET))
-
-        def _parse_error_message(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        error_message = _parse_error_message(src_dict.get("errorMessage", UNSET))
+        error_message = src_dict.get("errorMessage", UNSET)
 
         sync_run = cls(
             id,
