@@ -12,6 +12,7 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AssignmentHistoryEntry")
+_FROMISOFORMAT = datetime.datetime.fromisoformat  # one name to look up per value, not three
 _KNOWN_KEYS: frozenset[str] = frozenset(
     {
         "id",
@@ -88,7 +89,7 @@ class AssignmentHistoryEntry:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         id = src_dict["id"]
 
-        timestamp = datetime.datetime.fromisoformat(src_dict["timestamp"])
+        timestamp = _FROMISOFORMAT(src_dict["timestamp"])
 
         source = src_dict["source"]
 

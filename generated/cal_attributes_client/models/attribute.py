@@ -13,6 +13,7 @@ from ..models.attribute_type import AttributeType
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Attribute")
+_FROMISOFORMAT = datetime.datetime.fromisoformat  # one name to look up per value, not three
 # A value's member, found here in a fifth of the time the enum's own call takes.
 _ATTRIBUTE_TYPE_BY_VALUE: dict[str, AttributeType] = {member.value: member for member in AttributeType}
 _KNOWN_KEYS: frozenset[str] = frozenset(
@@ -141,11 +142,11 @@ class Attribute:
         is_locked = src_dict.get("isLocked", UNSET)
 
         created_at: datetime.datetime | Unset = (
-            datetime.datetime.fromisoformat(src_dict["createdAt"]) if "createdAt" in src_dict else UNSET
+            _FROMISOFORMAT(src_dict["createdAt"]) if "createdAt" in src_dict else UNSET
         )
 
         updated_at: datetime.datetime | Unset = (
-            datetime.datetime.fromisoformat(src_dict["updatedAt"]) if "updatedAt" in src_dict else UNSET
+            _FROMISOFORMAT(src_dict["updatedAt"]) if "updatedAt" in src_dict else UNSET
         )
 
         attribute = cls(

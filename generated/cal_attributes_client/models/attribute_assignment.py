@@ -12,6 +12,7 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AttributeAssignment")
+_FROMISOFORMAT = datetime.datetime.fromisoformat  # one name to look up per value, not three
 _KNOWN_KEYS: frozenset[str] = frozenset(
     {
         "id",
@@ -144,7 +145,7 @@ class AttributeAssignment:
         weight = src_dict.get("weight", UNSET)
 
         created_at: datetime.datetime | Unset = (
-            datetime.datetime.fromisoformat(src_dict["createdAt"]) if "createdAt" in src_dict else UNSET
+            _FROMISOFORMAT(src_dict["createdAt"]) if "createdAt" in src_dict else UNSET
         )
 
         created_by_id = src_dict.get("createdById", UNSET)

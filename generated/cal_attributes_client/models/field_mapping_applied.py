@@ -12,6 +12,7 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="FieldMappingApplied")
+_FROMISOFORMAT = datetime.datetime.fromisoformat  # one name to look up per value, not three
 _KNOWN_KEYS: frozenset[str] = frozenset(
     {
         "id",
@@ -138,7 +139,7 @@ class FieldMappingApplied:
 
         outcome = src_dict["outcome"]
 
-        created_at = datetime.datetime.fromisoformat(src_dict["createdAt"])
+        created_at = _FROMISOFORMAT(src_dict["createdAt"])
 
         field_mapping_id = src_dict.get("fieldMappingId", UNSET)
 

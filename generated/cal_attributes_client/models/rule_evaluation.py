@@ -12,6 +12,7 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="RuleEvaluation")
+_FROMISOFORMAT = datetime.datetime.fromisoformat  # one name to look up per value, not three
 _KNOWN_KEYS: frozenset[str] = frozenset(
     {
         "id",
@@ -143,7 +144,7 @@ class RuleEvaluation:
 
         passed = src_dict["passed"]
 
-        created_at = datetime.datetime.fromisoformat(src_dict["createdAt"])
+        created_at = _FROMISOFORMAT(src_dict["createdAt"])
 
         rule_id = src_dict.get("ruleId", UNSET)
 

@@ -12,6 +12,7 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="TeamMembershipChange")
+_FROMISOFORMAT = datetime.datetime.fromisoformat  # one name to look up per value, not three
 _KNOWN_KEYS: frozenset[str] = frozenset(
     {
         "id",
@@ -100,7 +101,7 @@ class TeamMembershipChange:
 
         outcome = src_dict["outcome"]
 
-        created_at = datetime.datetime.fromisoformat(src_dict["createdAt"])
+        created_at = _FROMISOFORMAT(src_dict["createdAt"])
 
         team_id = src_dict.get("teamId", UNSET)
 

@@ -10,6 +10,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="ValidationErrorResponse")
+_FROMISOFORMAT = datetime.datetime.fromisoformat  # one name to look up per value, not three
 _KNOWN_KEYS: frozenset[str] = frozenset(
     {
         "status",
@@ -66,7 +67,7 @@ class ValidationErrorResponse:
         if status != "error":
             raise ValueError(f"status must match const 'error', got '{status}'")
 
-        timestamp = datetime.datetime.fromisoformat(src_dict["timestamp"])
+        timestamp = _FROMISOFORMAT(src_dict["timestamp"])
 
         path = src_dict["path"]
 
