@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator, Mapping
@@ -119,6 +120,28 @@ def require_exactly_one(method: str, **selectors: object) -> None:
     given = [name for name, value in selectors.items() if not isinstance(value, NotGiven)]
     if len(given) != 1:
         raise TypeError(f"{method}() takes exactly one of {', '.join(selectors)}; got {len(given)}")
+
+
+PLAIN_TEXT = re.compile(r"[A-Za-z0-9._~-]*").fullmatch  # what URL encoding leaves as it is
+
+
+def query_text(query: Mapping[str, object]) -> str:
+    """The query as ``httpx.QueryParams`` renders it; plain keys with integers or plain text, the
+    usual query, are joined directly (a fifth of the time; QueryParams is about 8 us)."""
+    parts = []
+    for key, value in query.items():
+        if not PLAIN_TEXT(key):
+            return str(httpx.QueryParams(cast(Any, query)))
+        if type(value) is int or (type(value) is str and PLAIN_TEXT(value)):  # not bool: QueryParams writes "true"
+            parts.append(f"{key}={value}")
+        else:
+            return str(httpx.QueryParams(cast(Any, query)))
+    return "&".join(parts)
+
+
+def path_text(part: object) -> str:
+    """A path argument, percent-encoded whole (an integer needs no encoding)."""
+    return str(part) if type(part) is int else quote(str(part), safe="")
 
 
 def cursor_text(value: object) -> str | None:
@@ -253,6 +276,22 @@ class BodyBuffer:
         return self._chunks[0] if len(self._chunks) == 1 else b"".join(self._chunks)
 
 
+def new_request(
+    http: httpx.Client | httpx.AsyncClient,
+    method: str,
+    url: str,
+    content: bytes | None,
+    headers: Mapping[str, str] | None,
+    timeout: httpx.Timeout,
+) -> httpx.Request:
+    """What ``http.build_request`` makes of an absolute URL when the client holds no cookies or
+    query parameters to merge in, without its merging steps (a twentieth of a call's time)."""
+    merged = httpx.Headers(http.headers)
+    if headers:
+        merged.update(headers)
+    return httpx.Request(method, url, content=content, headers=merged, extensions={"timeout": timeout.as_dict()})
+
+
 def transport_error(error: httpx.TransportError | httpx.DecodingError, request: httpx.Request) -> APIConnectionError:
     kind = APITimeoutError if isinstance(error, httpx.TimeoutException) else APIConnectionError
     url = str(request.url)
@@ -261,7 +300,7 @@ def transport_error(error: httpx.TransportError | httpx.DecodingError, request: 
     return failure
 
 
-def log_attempt(request: httpx.Request, outcome: str, started: float, attempt: int) -> None:
+def log_attempt(request: httpx.Request, outcome: str | int, started: float, attempt: int) -> None:
     """DEBUG: method, URL with its query, outcome, elapsed time and retries so far.
 
     Never headers or bodies: the credentials travel in headers only.
@@ -439,13 +478,15 @@ class BaseClient(Generic[HttpT]):
         body: Mapping[str, object] | None,
         options: RequestOptions,
     ) -> tuple[httpx.Request, float | None]:
-        """The request, with its query in the URL (httpx parses a URL string once, but a URL plus
-        ``params=`` twice), and the seconds one attempt may take."""
-        url = self._base_url + operation.path.format(*[quote(str(part), safe="") for part in path])
+        """The request and the seconds one attempt may take.
+
+        The query goes into the URL string (httpx parses a URL once, a URL plus ``params=`` twice),
+        unless the client has query parameters of its own: httpx then replaces the URL's query with
+        the merged ``params=``, so ours must go there too.
+        """
+        url = self._base_url + operation.path.format(*map(path_text, path))
         if options.extra_query:
             query = {**(query or {}), **options.extra_query}
-        if query:
-            url = f"{url}?{httpx.QueryParams(cast(Any, query))}"
         if options.extra_body:
             body = {**(body or {}), **options.extra_body}
         if isinstance(options.timeout, NotGiven):
@@ -453,14 +494,17 @@ class BaseClient(Generic[HttpT]):
         else:
             timeout = _timeout(options.timeout)
             deadline = attempt_deadline(timeout)
-        request = http.build_request(
-            operation.method,
-            url,
-            content=None if body is None else orjson.dumps(body),
-            headers=self._headers(body is not None, options.extra_headers),
-            timeout=timeout,
-        )
-        return request, deadline
+        content = None if body is None else orjson.dumps(body)
+        headers = self._headers(body is not None, options.extra_headers)
+        if http.cookies or http.params:  # the client's own to send too: httpx merges them
+            params = cast(Any, query) or None
+            request = http.build_request(
+                operation.method, url, content=content, params=params, headers=headers, timeout=timeout
+            )
+            return request, deadline
+        if query:
+            url = f"{url}?{query_text(query)}"
+        return new_request(http, operation.method, url, content, headers, timeout), deadline
 
     @staticmethod
     def _headers(has_body: bool, extra: Mapping[str, str] | None) -> Mapping[str, str] | None:
@@ -704,8 +748,11 @@ class SyncAPIClient(BaseClient[httpx.Client], SyncNamespaces):
         try:
             response = self._http.send(request, stream=True, follow_redirects=False)
             try:
-                for chunk in response.iter_raw() if buffer.inflates(response) else response.iter_bytes():
-                    buffer.add_raw(chunk)
+                if response.is_stream_consumed:  # already read by the transport (MockTransport): check its size
+                    buffer.add(response.content)
+                else:
+                    for chunk in response.iter_raw() if buffer.inflates(response) else response.iter_bytes():
+                        buffer.add_raw(chunk)
             finally:
                 response.close()
         except (httpx.TransportError, httpx.DecodingError) as error:  # a body that is not the encoding it says
@@ -715,7 +762,7 @@ class SyncAPIClient(BaseClient[httpx.Client], SyncNamespaces):
             log_attempt(request, type(error).__name__, started, retry)
             raise
         content = buffer.content()
-        log_attempt(request, str(response.status_code), started, retry)
+        log_attempt(request, response.status_code, started, retry)
         check_status(response, content)
         return response, content
 
@@ -800,8 +847,11 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient], AsyncNamespaces):
         try:
             response = await self._http.send(request, stream=True, follow_redirects=False)
             try:
-                async for chunk in response.aiter_raw() if buffer.inflates(response) else response.aiter_bytes():
-                    buffer.add_raw(chunk)
+                if response.is_stream_consumed:  # already read by the transport (MockTransport): check its size
+                    buffer.add(response.content)
+                else:
+                    async for chunk in response.aiter_raw() if buffer.inflates(response) else response.aiter_bytes():
+                        buffer.add_raw(chunk)
             finally:
                 await response.aclose()
         except (httpx.TransportError, httpx.DecodingError) as error:  # a body that is not the encoding it says
@@ -811,7 +861,7 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient], AsyncNamespaces):
             log_attempt(request, type(error).__name__, started, retry)
             raise
         content = buffer.content()
-        log_attempt(request, str(response.status_code), started, retry)
+        log_attempt(request, response.status_code, started, retry)
         check_status(response, content)
         return response, content
 

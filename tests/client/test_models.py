@@ -7,7 +7,13 @@ import datetime
 from typing import Any
 
 import pytest
-from cal_attributes_client.models import Attribute, AttributeType, CreateOptionInput
+from cal_attributes_client.models import (
+    Attribute,
+    AttributeAssignment,
+    AttributeListResponse,
+    AttributeType,
+    CreateOptionInput,
+)
 from cal_attributes_client.types import UNSET
 
 ROW: dict[str, Any] = {
@@ -71,11 +77,12 @@ def test_the_body_is_neither_changed_nor_shared() -> None:
     [
         ({key: value for key, value in ROW.items() if key != "slug"}, KeyError),
         ({**ROW, "type": "NOT_A_TYPE"}, ValueError),
+        ({**ROW, "type": ["SINGLE_SELECT"]}, ValueError),
         ({**ROW, "createdAt": "yesterday"}, ValueError),
         (["not", "an", "object"], TypeError),
         (None, TypeError),
     ],
-    ids=["missing-required", "unknown-enum", "bad-timestamp", "list", "null"],
+    ids=["missing-required", "unknown-enum", "unhashable-enum", "bad-timestamp", "list", "null"],
 )
 def test_a_body_that_is_not_the_model_raises_what_the_parsers_catch(body: Any, error: type[Exception]) -> None:
     # The generated response parsers catch (TypeError, ValueError, AttributeError, KeyError).
@@ -86,3 +93,17 @@ def test_a_body_that_is_not_the_model_raises_what_the_parsers_catch(body: Any, e
 def test_an_input_model_reads_its_body_too() -> None:
     option = CreateOptionInput.from_dict({"value": "Engineering", "slug": "engineering"})
     assert (option.value, option.slug) == ("Engineering", "engineering")
+
+
+@pytest.mark.parametrize(("body", "weight"), [({"weight": 3}, 3), ({"weight": None}, None), ({}, UNSET)])
+def test_a_nullable_plain_value_is_taken_as_it_is(body: dict[str, Any], weight: object) -> None:
+    # The template reads a union of plain JSON values without upstream's per-call parse function.
+    assignment = AttributeAssignment.from_dict({"id": 1, "memberId": 2, "attributeOptionId": "o", **body})
+    assert assignment.weight == weight
+    assert assignment.to_dict().get("weight", UNSET) == weight
+
+
+def test_a_list_of_models_is_read_into_models_in_order() -> None:
+    page = AttributeListResponse.from_dict({"status": "success", "data": [ROW, {**ROW, "slug": "second"}]})
+    assert [type(item) for item in page.data] == [Attribute, Attribute]
+    assert [item.slug for item in page.data] == ["department", "second"]

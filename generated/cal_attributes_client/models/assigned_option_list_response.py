@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
+from typing import Any, Literal, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-if TYPE_CHECKING:
-    from ..models.assigned_option import AssignedOption
-
 
 T = TypeVar("T", bound="AssignedOptionListResponse")
 _KNOWN_KEYS: frozenset[str] = frozenset(
@@ -55,18 +51,11 @@ class AssignedOptionListResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.assigned_option import AssignedOption  # noqa: PLC0415
-
         status = cast(Literal["success"], src_dict["status"])
         if status != "success":
             raise ValueError(f"status must match const 'success', got '{status}'")
 
-        data = []
-        _data = src_dict["data"]
-        for data_item_data in _data:
-            data_item = AssignedOption.from_dict(data_item_data)
-
-            data.append(data_item)
+        data = list(map(AssignedOption.from_dict, src_dict["data"]))
 
         assigned_option_list_response = cls(
             status,
@@ -93,3 +82,7 @@ class AssignedOptionListResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported last, once: the models refer to each other, and this module is complete by now.
+from ..models.assigned_option import AssignedOption  # noqa: E402

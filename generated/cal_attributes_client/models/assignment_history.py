@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.assignment_history_entry import AssignmentHistoryEntry
-
 
 T = TypeVar("T", bound="AssignmentHistory")
 _KNOWN_KEYS: frozenset[str] = frozenset(
@@ -77,18 +73,11 @@ class AssignmentHistory:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.assignment_history_entry import AssignmentHistoryEntry  # noqa: PLC0415
-
         user_id = src_dict["userId"]
 
         membership_id = src_dict["membershipId"]
 
-        audit_logs = []
-        _audit_logs = src_dict["auditLogs"]
-        for audit_logs_item_data in _audit_logs:
-            audit_logs_item = AssignmentHistoryEntry.from_dict(audit_logs_item_data)
-
-            audit_logs.append(audit_logs_item)
+        audit_logs = list(map(AssignmentHistoryEntry.from_dict, src_dict["auditLogs"]))
 
         has_more = src_dict["hasMore"]
 
@@ -122,3 +111,7 @@ class AssignmentHistory:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported last, once: the models refer to each other, and this module is complete by now.
+from ..models.assignment_history_entry import AssignmentHistoryEntry  # noqa: E402

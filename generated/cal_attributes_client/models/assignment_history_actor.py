@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -77,23 +77,9 @@ class AssignmentHistoryActor:
 
         display_name = src_dict["displayName"]
 
-        def _parse_display_email(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        display_email = src_dict.get("displayEmail", UNSET)
 
-        display_email = _parse_display_email(src_dict.get("displayEmail", UNSET))
-
-        def _parse_display_avatar(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        display_avatar = _parse_display_avatar(src_dict.get("displayAvatar", UNSET))
+        display_avatar = src_dict.get("displayAvatar", UNSET)
 
         assignment_history_actor = cls(
             type_,

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.assignment_history_attribute import AssignmentHistoryAttribute
-    from ..models.assignment_history_value import AssignmentHistoryValue
-
 
 T = TypeVar("T", bound="AssignmentHistoryChange")
 _KNOWN_KEYS: frozenset[str] = frozenset(
@@ -45,8 +40,6 @@ class AssignmentHistoryChange:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.assignment_history_value import AssignmentHistoryValue  # noqa: PLC0415
-
         type_ = self.type_
 
         attribute = self.attribute.to_dict()
@@ -84,9 +77,6 @@ class AssignmentHistoryChange:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.assignment_history_attribute import AssignmentHistoryAttribute  # noqa: PLC0415
-        from ..models.assignment_history_value import AssignmentHistoryValue  # noqa: PLC0415
-
         type_ = src_dict["type"]
 
         attribute = AssignmentHistoryAttribute.from_dict(src_dict["attribute"])
@@ -152,3 +142,8 @@ class AssignmentHistoryChange:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported last, once: the models refer to each other, and this module is complete by now.
+from ..models.assignment_history_attribute import AssignmentHistoryAttribute  # noqa: E402
+from ..models.assignment_history_value import AssignmentHistoryValue  # noqa: E402

@@ -4,20 +4,15 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
-if TYPE_CHECKING:
-    from ..models.assignment_history_actor import AssignmentHistoryActor
-    from ..models.assignment_history_change import AssignmentHistoryChange
-    from ..models.assignment_history_entry_source_context import AssignmentHistoryEntrySourceContext
-
-
 T = TypeVar("T", bound="AssignmentHistoryEntry")
+_FROMISOFORMAT = datetime.datetime.fromisoformat  # one name to look up per value, not three
 _KNOWN_KEYS: frozenset[str] = frozenset(
     {
         "id",
@@ -92,13 +87,9 @@ class AssignmentHistoryEntry:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.assignment_history_actor import AssignmentHistoryActor  # noqa: PLC0415
-        from ..models.assignment_history_change import AssignmentHistoryChange  # noqa: PLC0415
-        from ..models.assignment_history_entry_source_context import AssignmentHistoryEntrySourceContext  # noqa: PLC0415
-
         id = src_dict["id"]
 
-        timestamp = datetime.datetime.fromisoformat(src_dict["timestamp"])
+        timestamp = _FROMISOFORMAT(src_dict["timestamp"])
 
         source = src_dict["source"]
 
@@ -106,12 +97,7 @@ class AssignmentHistoryEntry:
 
         source_context = AssignmentHistoryEntrySourceContext.from_dict(src_dict["sourceContext"])
 
-        changes = []
-        _changes = src_dict["changes"]
-        for changes_item_data in _changes:
-            changes_item = AssignmentHistoryChange.from_dict(changes_item_data)
-
-            changes.append(changes_item)
+        changes = list(map(AssignmentHistoryChange.from_dict, src_dict["changes"]))
 
         has_error = src_dict.get("hasError", UNSET)
 
@@ -145,3 +131,9 @@ class AssignmentHistoryEntry:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported last, once: the models refer to each other, and this module is complete by now.
+from ..models.assignment_history_actor import AssignmentHistoryActor  # noqa: E402
+from ..models.assignment_history_change import AssignmentHistoryChange  # noqa: E402
+from ..models.assignment_history_entry_source_context import AssignmentHistoryEntrySourceContext  # noqa: E402

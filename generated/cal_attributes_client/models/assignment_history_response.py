@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
+from typing import Any, Literal, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-if TYPE_CHECKING:
-    from ..models.assignment_history import AssignmentHistory
-
 
 T = TypeVar("T", bound="AssignmentHistoryResponse")
 _KNOWN_KEYS: frozenset[str] = frozenset(
@@ -52,8 +48,6 @@ class AssignmentHistoryResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.assignment_history import AssignmentHistory  # noqa: PLC0415
-
         status = cast(Literal["success"], src_dict["status"])
         if status != "success":
             raise ValueError(f"status must match const 'success', got '{status}'")
@@ -85,3 +79,7 @@ class AssignmentHistoryResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported last, once: the models refer to each other, and this module is complete by now.
+from ..models.assignment_history import AssignmentHistory  # noqa: E402

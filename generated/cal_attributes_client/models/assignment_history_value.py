@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -74,14 +74,7 @@ class AssignmentHistoryValue:
 
         value = src_dict["value"]
 
-        def _parse_weight(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        weight = _parse_weight(src_dict.get("weight", UNSET))
+        weight = src_dict.get("weight", UNSET)
 
         assignment_history_value = cls(
             option_id,

@@ -12,6 +12,7 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AttributeAssignment")
+_FROMISOFORMAT = datetime.datetime.fromisoformat  # one name to look up per value, not three
 _KNOWN_KEYS: frozenset[str] = frozenset(
     {
         "id",
@@ -141,39 +142,15 @@ class AttributeAssignment:
 
         attribute_option_id = src_dict["attributeOptionId"]
 
-        def _parse_weight(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
+        weight = src_dict.get("weight", UNSET)
 
-        weight = _parse_weight(src_dict.get("weight", UNSET))
+        created_at: datetime.datetime | Unset = (
+            _FROMISOFORMAT(src_dict["createdAt"]) if "createdAt" in src_dict else UNSET
+        )
 
-        _created_at = src_dict.get("createdAt", UNSET)
-        created_at: datetime.datetime | Unset
-        if isinstance(_created_at, Unset):
-            created_at = UNSET
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at)
+        created_by_id = src_dict.get("createdById", UNSET)
 
-        def _parse_created_by_id(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        created_by_id = _parse_created_by_id(src_dict.get("createdById", UNSET))
-
-        def _parse_created_by_d_sync_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        created_by_d_sync_id = _parse_created_by_d_sync_id(src_dict.get("createdByDSyncId", UNSET))
+        created_by_d_sync_id = src_dict.get("createdByDSyncId", UNSET)
 
         def _parse_updated_at(data: object) -> datetime.datetime | None | Unset:
             if data is None:
@@ -192,23 +169,9 @@ class AttributeAssignment:
 
         updated_at = _parse_updated_at(src_dict.get("updatedAt", UNSET))
 
-        def _parse_updated_by_id(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
+        updated_by_id = src_dict.get("updatedById", UNSET)
 
-        updated_by_id = _parse_updated_by_id(src_dict.get("updatedById", UNSET))
-
-        def _parse_updated_by_d_sync_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        updated_by_d_sync_id = _parse_updated_by_d_sync_id(src_dict.get("updatedByDSyncId", UNSET))
+        updated_by_d_sync_id = src_dict.get("updatedByDSyncId", UNSET)
 
         attribute_assignment = cls(
             id,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,6 +12,7 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="FieldMappingApplied")
+_FROMISOFORMAT = datetime.datetime.fromisoformat  # one name to look up per value, not three
 _KNOWN_KEYS: frozenset[str] = frozenset(
     {
         "id",
@@ -138,43 +139,15 @@ class FieldMappingApplied:
 
         outcome = src_dict["outcome"]
 
-        created_at = datetime.datetime.fromisoformat(src_dict["createdAt"])
+        created_at = _FROMISOFORMAT(src_dict["createdAt"])
 
-        def _parse_field_mapping_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        field_mapping_id = src_dict.get("fieldMappingId", UNSET)
 
-        field_mapping_id = _parse_field_mapping_id(src_dict.get("fieldMappingId", UNSET))
+        attribute_id = src_dict.get("attributeId", UNSET)
 
-        def _parse_attribute_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        previous_value = src_dict.get("previousValue", UNSET)
 
-        attribute_id = _parse_attribute_id(src_dict.get("attributeId", UNSET))
-
-        def _parse_previous_value(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        previous_value = _parse_previous_value(src_dict.get("previousValue", UNSET))
-
-        def _parse_new_value(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        new_value = _parse_new_value(src_dict.get("newValue", UNSET))
+        new_value = src_dict.get("newValue", UNSET)
 
         field_mapping_applied = cls(
             id,

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-if TYPE_CHECKING:
-    from ..models.http_error_details import HttpErrorDetails
-
 
 T = TypeVar("T", bound="HttpError")
 _KNOWN_KEYS: frozenset[str] = frozenset(
@@ -58,8 +54,6 @@ class HttpError:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.http_error_details import HttpErrorDetails  # noqa: PLC0415
-
         code = src_dict["code"]
 
         message = src_dict["message"]
@@ -92,3 +86,7 @@ class HttpError:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported last, once: the models refer to each other, and this module is complete by now.
+from ..models.http_error_details import HttpErrorDetails  # noqa: E402

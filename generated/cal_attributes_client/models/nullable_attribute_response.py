@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
+from typing import Any, Literal, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-if TYPE_CHECKING:
-    from ..models.attribute import Attribute
-
 
 T = TypeVar("T", bound="NullableAttributeResponse")
 _KNOWN_KEYS: frozenset[str] = frozenset(
@@ -35,8 +31,6 @@ class NullableAttributeResponse:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.attribute import Attribute  # noqa: PLC0415
-
         status = self.status
 
         data: dict[str, Any] | None
@@ -58,8 +52,6 @@ class NullableAttributeResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.attribute import Attribute  # noqa: PLC0415
-
         status = cast(Literal["success"], src_dict["status"])
         if status != "success":
             raise ValueError(f"status must match const 'success', got '{status}'")
@@ -104,3 +96,7 @@ class NullableAttributeResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported last, once: the models refer to each other, and this module is complete by now.
+from ..models.attribute import Attribute  # noqa: E402

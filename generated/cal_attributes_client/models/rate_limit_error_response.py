@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
+from typing import Any, Literal, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-if TYPE_CHECKING:
-    from ..models.rate_limit_error import RateLimitError
-
-
 T = TypeVar("T", bound="RateLimitErrorResponse")
+_FROMISOFORMAT = datetime.datetime.fromisoformat  # one name to look up per value, not three
 _KNOWN_KEYS: frozenset[str] = frozenset(
     {
         "status",
@@ -66,13 +63,11 @@ class RateLimitErrorResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.rate_limit_error import RateLimitError  # noqa: PLC0415
-
         status = cast(Literal["error"], src_dict["status"])
         if status != "error":
             raise ValueError(f"status must match const 'error', got '{status}'")
 
-        timestamp = datetime.datetime.fromisoformat(src_dict["timestamp"])
+        timestamp = _FROMISOFORMAT(src_dict["timestamp"])
 
         path = src_dict["path"]
 
@@ -105,3 +100,7 @@ class RateLimitErrorResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported last, once: the models refer to each other, and this module is complete by now.
+from ..models.rate_limit_error import RateLimitError  # noqa: E402

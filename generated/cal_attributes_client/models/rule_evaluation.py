@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,6 +12,7 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="RuleEvaluation")
+_FROMISOFORMAT = datetime.datetime.fromisoformat  # one name to look up per value, not three
 _KNOWN_KEYS: frozenset[str] = frozenset(
     {
         "id",
@@ -143,34 +144,13 @@ class RuleEvaluation:
 
         passed = src_dict["passed"]
 
-        created_at = datetime.datetime.fromisoformat(src_dict["createdAt"])
+        created_at = _FROMISOFORMAT(src_dict["createdAt"])
 
-        def _parse_rule_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        rule_id = src_dict.get("ruleId", UNSET)
 
-        rule_id = _parse_rule_id(src_dict.get("ruleId", UNSET))
+        expected_value = src_dict.get("expectedValue", UNSET)
 
-        def _parse_expected_value(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        expected_value = _parse_expected_value(src_dict.get("expectedValue", UNSET))
-
-        def _parse_actual_value(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        actual_value = _parse_actual_value(src_dict.get("actualValue", UNSET))
+        actual_value = src_dict.get("actualValue", UNSET)
 
         rule_evaluation = cls(
             id,

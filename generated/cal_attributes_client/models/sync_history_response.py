@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
+from typing import Any, Literal, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-if TYPE_CHECKING:
-    from ..models.pagination_meta import PaginationMeta
-    from ..models.sync_run import SyncRun
-
 
 T = TypeVar("T", bound="SyncHistoryResponse")
 _KNOWN_KEYS: frozenset[str] = frozenset(
@@ -62,19 +57,11 @@ class SyncHistoryResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.pagination_meta import PaginationMeta  # noqa: PLC0415
-        from ..models.sync_run import SyncRun  # noqa: PLC0415
-
         status = cast(Literal["success"], src_dict["status"])
         if status != "success":
             raise ValueError(f"status must match const 'success', got '{status}'")
 
-        data = []
-        _data = src_dict["data"]
-        for data_item_data in _data:
-            data_item = SyncRun.from_dict(data_item_data)
-
-            data.append(data_item)
+        data = list(map(SyncRun.from_dict, src_dict["data"]))
 
         meta = PaginationMeta.from_dict(src_dict["meta"])
 
@@ -104,3 +91,8 @@ class SyncHistoryResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported last, once: the models refer to each other, and this module is complete by now.
+from ..models.pagination_meta import PaginationMeta  # noqa: E402
+from ..models.sync_run import SyncRun  # noqa: E402

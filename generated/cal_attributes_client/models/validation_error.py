@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
+from typing import Any, Literal, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-if TYPE_CHECKING:
-    from ..models.validation_error_details import ValidationErrorDetails
-
 
 T = TypeVar("T", bound="ValidationError")
 _KNOWN_KEYS: frozenset[str] = frozenset(
@@ -58,8 +54,6 @@ class ValidationError:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.validation_error_details import ValidationErrorDetails  # noqa: PLC0415
-
         code = cast(Literal["BadRequestException"], src_dict["code"])
         if code != "BadRequestException":
             raise ValueError(f"code must match const 'BadRequestException', got '{code}'")
@@ -94,3 +88,7 @@ class ValidationError:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported last, once: the models refer to each other, and this module is complete by now.
+from ..models.validation_error_details import ValidationErrorDetails  # noqa: E402

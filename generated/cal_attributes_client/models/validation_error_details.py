@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-if TYPE_CHECKING:
-    from ..models.validation_error_item import ValidationErrorItem
-
 
 T = TypeVar("T", bound="ValidationErrorDetails")
 _KNOWN_KEYS: frozenset[str] = frozenset(
@@ -49,14 +45,7 @@ class ValidationErrorDetails:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.validation_error_item import ValidationErrorItem  # noqa: PLC0415
-
-        errors = []
-        _errors = src_dict["errors"]
-        for errors_item_data in _errors:
-            errors_item = ValidationErrorItem.from_dict(errors_item_data)
-
-            errors.append(errors_item)
+        errors = list(map(ValidationErrorItem.from_dict, src_dict["errors"]))
 
         validation_error_details = cls(
             errors,
@@ -82,3 +71,7 @@ class ValidationErrorDetails:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported last, once: the models refer to each other, and this module is complete by now.
+from ..models.validation_error_item import ValidationErrorItem  # noqa: E402

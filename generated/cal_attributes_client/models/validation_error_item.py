@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.validation_error_item_constraints import ValidationErrorItemConstraints
-
 
 T = TypeVar("T", bound="ValidationErrorItem")
 _KNOWN_KEYS: frozenset[str] = frozenset(
@@ -85,8 +81,6 @@ class ValidationErrorItem:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.validation_error_item_constraints import ValidationErrorItemConstraints  # noqa: PLC0415
-
         property_ = src_dict["property"]
 
         target = src_dict.get("target", UNSET)
@@ -137,3 +131,7 @@ class ValidationErrorItem:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported last, once: the models refer to each other, and this module is complete by now.
+from ..models.validation_error_item_constraints import ValidationErrorItemConstraints  # noqa: E402
