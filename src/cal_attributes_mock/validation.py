@@ -96,6 +96,10 @@ class RequestValidator:
         self.query_check = self._compiled(query_schema)
         self.body_validator = self._validator(operation.body_schema) if operation.body_schema else None
         self.body_check = self._compiled(operation.body_schema) if operation.body_schema else None
+        # The body's declared top-level properties: a body of only those, with no nested value,
+        # has nothing to strip (most writes), so it skips the walk.
+        body_properties = self._resolve(operation.body_schema).get("properties") if operation.body_schema else None
+        self.flat_properties = frozenset(body_properties) if isinstance(body_properties, dict) else None
 
     def _validator(self, schema: dict[str, Any]) -> Draft202012Validator:
         """The detailed checker: every error with its place, for the 400's items."""
@@ -215,6 +219,9 @@ class RequestValidator:
                 self._add(errors, error, body)
         if errors:
             raise validation_error([node.render(body) for node in errors.values()], path)
+        flat = self.flat_properties
+        if flat is not None and body.keys() <= flat and not any(isinstance(v, dict | list) for v in body.values()):
+            return body
         stripped: dict[str, Any] = self._strip(body, self.operation.body_schema)
         return stripped
 

@@ -15,7 +15,7 @@ from starlette.types import Message, Receive, Scope, Send
 from cal_attributes_mock.app import MAX_BODY_BYTES, RESET_PATH, SPEC_PATH, MockServer
 from cal_attributes_mock.envelopes import ApiError, http_error, timestamp
 from cal_attributes_mock.spec import Operation, route
-from cal_attributes_mock.testkit.faults import JSON, Fault, FaultError, Faults, add_from_json
+from cal_attributes_mock.testkit.faults import JSON, Fault, FaultError, FaultKind, Faults, add_from_json
 from cal_attributes_mock.testkit.journal import Journal, JournalEntry, json_or_none, redact_headers, redact_query
 
 FAULTS_PATH = "/_mock/faults"
@@ -77,7 +77,21 @@ class TestkitApp:
         await self._api(scope, receive, send)
 
     async def _api(self, scope: Scope, receive: Receive, send: Send) -> None:
-        operation_id = operation_for(self.server.operations, scope["method"], scope["path"])
+        if self.faults:
+            await self._faulty(scope, receive, send)
+            return
+        # Nothing to inject: the mock's answer, sent as it is, and its journal entry.
+        answer = await self.server.answer(scope, receive)
+        raw = answer.request_body
+        if raw is None:  # the mock did not read the body: read it for the journal before answering
+            raw, _ = await _buffer(receive)
+        await send({"type": "http.response.start", "status": answer.status, "headers": answer.headers})
+        await send({"type": "http.response.body", "body": answer.payload})
+        self._record(scope, raw, answer.request_headers, answer.status, answer.operation_id, None)
+
+    async def _faulty(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A request while faults are registered: buffered, so a fault may replace the mock's answer."""
+        operation_id = self.server.operation_id_for(scope["method"], scope["path"])
         raw, replay = await _buffer(receive)
         fired = self.faults.fire(operation_id)
         if fired.delay:
@@ -89,17 +103,29 @@ class TestkitApp:
         status = answer.status
         if fault is not None:
             status = await _inject(fault, answer, scope, send)
-        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        self._record(scope, raw, headers, status, operation_id, fault.kind if fault else None)
+
+    def _record(
+        self,
+        scope: Scope,
+        raw: bytes,
+        headers: dict[str, str],
+        status: int | None,
+        operation_id: str | None,
+        fault: FaultKind | None,
+    ) -> None:
+        query = scope.get("query_string", b"").decode("latin-1")
         self.journal.record(
             JournalEntry(
                 method=scope["method"],
                 path=scope["path"],
-                query=redact_query(scope.get("query_string", b"").decode("latin-1")),
+                query=redact_query(query) if query else "",
                 json=json_or_none(raw),
                 headers=redact_headers(headers),
                 status=status,
                 operation_id=operation_id,
-                fault=fault.kind if fault else None,
+                fault=fault,
             )
         )
 
