@@ -60,7 +60,7 @@ def authenticate(store: Store, headers: Mapping[str, str]) -> Caller:
     if user == "expired":
         raise HttpFailure(401, "ApiAuthStrategy - api key - Your api key is expired")
     assert not isinstance(user, str)
-    return Caller(user)
+    return store.api_key_caller(user)
 
 
 def authorize(store: Store, caller: Caller, org_id: int, minimum_role: str) -> None:

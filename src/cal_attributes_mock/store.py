@@ -236,6 +236,7 @@ class Store:
             self.team_ids = {t.id for t in seed.teams}
             self.users: dict[int, SeedUser] = {u.id: u for u in seed.users}
             self._api_keys = [(hashlib.sha256(u.api_key.encode()).digest(), u) for u in seed.users if u.api_key]
+            self._api_key_callers: dict[int, Caller] = {}
             self.oauth_clients: dict[str, SeedOAuthClient] = {c.id: c for c in seed.oauth_clients}
             self.memberships: dict[tuple[int, int], Membership] = {}
             self.members_of_team: dict[int, list[int]] = {}  # team id -> user ids
@@ -335,6 +336,13 @@ class Store:
         if expires is not None and expires <= (now or datetime.now(UTC)):
             return "expired"
         return found
+
+    def api_key_caller(self, user: SeedUser) -> Caller:
+        """The caller of an API key of ``user``: one per user, not one per request."""
+        caller = self._api_key_callers.get(user.id)
+        if caller is None or caller.user is not user:
+            caller = self._api_key_callers[user.id] = Caller(user)
+        return caller
 
     def user_for_oauth_client(self, client_id: str, secret: str) -> SeedUser | str | None:
         """The owner (or else an admin) of the client's organization; ``"secret"`` for a wrong secret."""

@@ -16,7 +16,7 @@ from cal_attributes_mock.app import MAX_BODY_BYTES, RESET_PATH, SPEC_PATH, MockS
 from cal_attributes_mock.envelopes import ApiError, http_error, timestamp
 from cal_attributes_mock.spec import Operation, route
 from cal_attributes_mock.testkit.faults import JSON, Fault, FaultError, FaultKind, Faults, add_from_json
-from cal_attributes_mock.testkit.journal import Journal, JournalEntry, json_or_none, redact_headers, redact_query
+from cal_attributes_mock.testkit.journal import Journal
 
 FAULTS_PATH = "/_mock/faults"
 REQUESTS_PATH = "/_mock/requests"
@@ -83,11 +83,11 @@ class TestkitApp:
         # Nothing to inject: the mock's answer, sent as it is, and its journal entry.
         answer = await self.server.answer(scope, receive)
         raw = answer.request_body
-        if raw is None:  # the mock did not read the body: read it for the journal before answering
+        if raw is None and _has_body(scope, answer.request_headers):  # unread by the mock: read it for the journal
             raw, _ = await _buffer(receive)
         await send({"type": "http.response.start", "status": answer.status, "headers": answer.headers})
         await send({"type": "http.response.body", "body": answer.payload})
-        self._record(scope, raw, answer.request_headers, answer.status, answer.operation_id, None)
+        self._record(scope, raw or b"", answer.request_headers, answer.status, answer.operation_id, None)
 
     async def _faulty(self, scope: Scope, receive: Receive, send: Send) -> None:
         """A request while faults are registered: buffered, so a fault may replace the mock's answer."""
@@ -116,18 +116,7 @@ class TestkitApp:
         fault: FaultKind | None,
     ) -> None:
         query = scope.get("query_string", b"").decode("latin-1")
-        self.journal.record(
-            JournalEntry(
-                method=scope["method"],
-                path=scope["path"],
-                query=redact_query(query) if query else "",
-                json=json_or_none(raw),
-                headers=redact_headers(headers),
-                status=status,
-                operation_id=operation_id,
-                fault=fault,
-            )
-        )
+        self.journal.record_raw(scope["method"], scope["path"], query, raw, headers, status, operation_id, fault)
 
     async def _control(self, scope: Scope, receive: Receive, send: Send) -> None:
         full_path = scope["path"] + (f"?{scope['query_string'].decode('latin-1')}" if scope.get("query_string") else "")
@@ -206,6 +195,14 @@ async def _control_body(receive: Receive, full_path: str) -> Any:
         return orjson.loads(b"".join(chunks))
     except orjson.JSONDecodeError as error:
         raise http_error(400, f"Malformed JSON body: {error}", full_path) from None
+
+
+def _has_body(scope: Scope, headers: dict[str, str]) -> bool:
+    """Whether a request may have a body: in HTTP/1, only if Content-Length or Transfer-Encoding
+    says so (HTTP/2 frames a body without either)."""
+    if scope.get("http_version", "1.1") not in ("1.0", "1.1"):
+        return True
+    return headers.get("content-length", "0") != "0" or "transfer-encoding" in headers
 
 
 async def _buffer(receive: Receive) -> tuple[bytes, Receive]:
