@@ -76,7 +76,7 @@ class Answer:
     status: int
     headers: list[tuple[bytes, bytes]]
     payload: bytes
-    operation_id: str | None
+    operation_id: str | None  # the operation the request was routed to, whatever the answer
     request_headers: dict[str, str]  # lower-case names, as received
     request_body: bytes | None
 
@@ -175,7 +175,7 @@ class MockServer:
         ]
         if headers:
             response_headers += [(name.lower().encode(), value.encode("latin-1")) for name, value in headers.items()]
-        return Answer(status, response_headers, payload, operation_id, incoming.headers, incoming.body)
+        return Answer(status, response_headers, payload, incoming.routed_to, incoming.headers, incoming.body)
 
     async def _handle(self, incoming: _Incoming, receive: Receive) -> tuple[str | None, int, Any, dict[str, str]]:
         method, path = incoming.method, incoming.path
@@ -188,8 +188,10 @@ class MockServer:
         operation = target.operation
         if operation is None:
             raise _unrouted(target, method, path, incoming.full_path)
+        incoming.routed_to = operation.operation_id
         try:
-            body = await self._read_body(incoming, receive, operation)
+            _refuse_declared_excess(incoming)
+            body = {} if operation.body_schema is None else await self._read_body(incoming, receive)
             if self.rate_limiter is not None:
                 retry_after = self.rate_limiter.check(credential(incoming.headers))
                 if retry_after is not None:
@@ -212,7 +214,12 @@ class MockServer:
 
     def _read(self, operation: Operation, context: Context) -> bytes:
         """A read's body: rendered again only when the store changed since it was last rendered."""
-        key = (operation.operation_id, context.org_id, *context.path.values(), repr(context.query))
+        key = (
+            operation.operation_id,
+            context.org_id,
+            *context.path.values(),
+            repr(context.query) if context.query else "",
+        )
         version = self.store.version
         cached = self._reads.get(key)
         if cached is not None and cached[0] == version:
@@ -235,13 +242,8 @@ class MockServer:
             self._routes[(method, path)] = found
         return found
 
-    async def _read_body(self, incoming: _Incoming, receive: Receive, operation: Operation) -> Any:
-        """The JSON body of an operation that takes one; others ignore theirs, like the real API."""
-        declared = incoming.headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-            raise http_error(413, "request entity too large", incoming.full_path)
-        if operation.body_schema is None:
-            return {}
+    async def _read_body(self, incoming: _Incoming, receive: Receive) -> Any:
+        """The JSON body of an operation that takes one (others ignore theirs, like the real API)."""
         full_path = incoming.full_path
         incoming.body = b""  # being read: if it is refused part-way, there is no body to show
         message = await receive()
@@ -281,6 +283,13 @@ class MockServer:
             query = validator.query(parse_qsl(incoming.query, keep_blank_values=True), incoming.full_path)
         checked_body = validator.body(body, incoming.full_path) if operation.body_schema is not None else {}
         return Context(self.store, caller, org_id, target.params, query, checked_body)
+
+
+def _refuse_declared_excess(incoming: _Incoming) -> None:
+    """413 for a body declared larger than ``MAX_BODY_BYTES``, whatever the operation, unread."""
+    declared = incoming.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise http_error(413, "request entity too large", incoming.full_path)
 
 
 async def _rest_of_body(first: Message, receive: Receive, full_path: str) -> bytes:
@@ -347,7 +356,7 @@ def _path_int(text: str) -> int | None:
 class _Incoming:
     """What the mock reads of an HTTP request's scope, and the body once read."""
 
-    __slots__ = ("_scope", "body", "headers", "method", "path", "query")
+    __slots__ = ("_scope", "body", "headers", "method", "path", "query", "routed_to")
 
     def __init__(self, scope: Scope) -> None:
         self._scope = scope
@@ -357,6 +366,7 @@ class _Incoming:
         # lower-case names; ASGI servers send them so, other callers may not
         self.headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope["headers"]}
         self.body: bytes | None = None
+        self.routed_to: str | None = None  # the operation's id once routed
 
     @property
     def full_path(self) -> str:

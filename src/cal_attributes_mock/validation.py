@@ -213,14 +213,14 @@ class RequestValidator:
             message = "an unknown value was passed to the validate function"
             raise validation_error([{"property": "", "children": [], "constraints": {"unknownValue": message}}], path)
         assert self.body_check is not None
-        errors: dict[str, _Node] = {}
         if not self.body_check.is_valid(body):
+            errors: dict[str, _Node] = {}
             for error in self.body_validator.iter_errors(body):
                 self._add(errors, error, body)
-        if errors:
-            raise validation_error([node.render(body) for node in errors.values()], path)
+            if errors:
+                raise validation_error([node.render(body) for node in errors.values()], path)
         flat = self.flat_properties
-        if flat is not None and body.keys() <= flat and not any(isinstance(v, dict | list) for v in body.values()):
+        if flat is not None and body.keys() <= flat and _scalars_only(body):
             return body
         stripped: dict[str, Any] = self._strip(body, self.operation.body_schema)
         return stripped
@@ -299,6 +299,16 @@ class RequestValidator:
         if rule == "format":
             return {f"is{str(expected).capitalize()}": f"{name} must be a {str(expected).upper()}"}
         return {str(rule): f"{name} is not valid: {error.message}"}
+
+
+CONTAINERS = (dict, list)  # a tuple: ``dict | list`` would build a union object at every check
+
+
+def _scalars_only(body: dict[str, Any]) -> bool:
+    for value in body.values():  # noqa: SIM110 - a loop costs less than all() over a generator
+        if isinstance(value, CONTAINERS):
+            return False
+    return True
 
 
 def _walk(value: Any, path: list[str]) -> Any:

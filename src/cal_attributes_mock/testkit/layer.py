@@ -64,6 +64,9 @@ class TestkitApp:
             await self.server(scope, receive, send)
             return
         path, method = scope["path"], scope["method"]
+        if not path.startswith("/_mock/") and path != SPEC_PATH:  # the API, most requests
+            await self._api(scope, receive, send)
+            return
         if path in CONTROL_PATHS:
             await self._control(scope, receive, send)
             return
@@ -71,10 +74,7 @@ class TestkitApp:
             self.faults.clear()
             self.journal.clear()
             self.server.set_rate_limit(False)
-        if path.startswith("/_mock/") or path == SPEC_PATH:
-            await self.server(scope, receive, send)
-            return
-        await self._api(scope, receive, send)
+        await self.server(scope, receive, send)
 
     async def _api(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.faults:
