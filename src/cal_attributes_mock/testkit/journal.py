@@ -123,7 +123,7 @@ class Journal:
         headers: dict[str, str],
         status: int | None,
         operation_id: str | None,
-        fault: FaultKind | None,
+        fault: FaultKind | None = None,
     ) -> None:
         """Record a request from what was received (``headers`` with lower-case names, not copied:
         the caller must not change them); the entry is redacted and decoded when it is read."""

@@ -15,7 +15,7 @@ from starlette.types import Message, Receive, Scope, Send
 from cal_attributes_mock.app import MAX_BODY_BYTES, RESET_PATH, SPEC_PATH, MockServer
 from cal_attributes_mock.envelopes import ApiError, http_error, timestamp
 from cal_attributes_mock.spec import Operation, route
-from cal_attributes_mock.testkit.faults import JSON, Fault, FaultError, FaultKind, Faults, add_from_json
+from cal_attributes_mock.testkit.faults import JSON, Fault, FaultError, Faults, add_from_json
 from cal_attributes_mock.testkit.journal import Journal
 
 FAULTS_PATH = "/_mock/faults"
@@ -87,7 +87,16 @@ class TestkitApp:
             raw, _ = await _buffer(receive)
         await send({"type": "http.response.start", "status": answer.status, "headers": answer.headers})
         await send({"type": "http.response.body", "body": answer.payload})
-        self._record(scope, raw or b"", answer.request_headers, answer.status, answer.operation_id, None)
+        query = scope.get("query_string", b"").decode("latin-1")
+        self.journal.record_raw(
+            scope["method"],
+            scope["path"],
+            query,
+            raw or b"",
+            answer.request_headers,
+            answer.status,
+            answer.operation_id,
+        )
 
     async def _faulty(self, scope: Scope, receive: Receive, send: Send) -> None:
         """A request while faults are registered: buffered, so a fault may replace the mock's answer."""
@@ -104,19 +113,9 @@ class TestkitApp:
         if fault is not None:
             status = await _inject(fault, answer, scope, send)
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        self._record(scope, raw, headers, status, operation_id, fault.kind if fault else None)
-
-    def _record(
-        self,
-        scope: Scope,
-        raw: bytes,
-        headers: dict[str, str],
-        status: int | None,
-        operation_id: str | None,
-        fault: FaultKind | None,
-    ) -> None:
         query = scope.get("query_string", b"").decode("latin-1")
-        self.journal.record_raw(scope["method"], scope["path"], query, raw, headers, status, operation_id, fault)
+        kind = fault.kind if fault else None
+        self.journal.record_raw(scope["method"], scope["path"], query, raw, headers, status, operation_id, kind)
 
     async def _control(self, scope: Scope, receive: Receive, send: Send) -> None:
         full_path = scope["path"] + (f"?{scope['query_string'].decode('latin-1')}" if scope.get("query_string") else "")
