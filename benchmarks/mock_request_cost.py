@@ -91,8 +91,8 @@ async def run(app: App, batch: list[tuple[Scope, bytes]]) -> list[int]:
     return statuses
 
 
-def floor_app(server: MockServer, list_path: str) -> App:
-    """A cached read's necessary work, inline (see the module docstring)."""
+def floor_app(server: MockServer, list_path: str, payload: bytes = b"{}") -> App:
+    """A cached read's necessary work, inline (see the module docstring), answering ``payload``."""
     store = server.store
     api_keys = [(hashlib.sha256(user.api_key.encode()).digest(), user) for user in server.seed.users if user.api_key]
     routes = {("GET", list_path): "listAttributes"}
@@ -113,14 +113,14 @@ def floor_app(server: MockServer, list_path: str) -> App:
         key = (operation, ORG)
         cached = rendered.get(key)
         if cached is None or cached[0] != store.version:
-            cached = rendered[key] = (store.version, b'{"status":"success","data":[]}')
+            cached = rendered[key] = (store.version, payload)
         log.append((request["method"], request["path"], 200, operation))
         journal.append((request["method"], request["path"], headers, 200))
         number = b"%d" % next(numbers)
-        payload = cached[1]
-        response = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(payload))]
+        answer = cached[1]
+        response = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(answer))]
         await send({"type": "http.response.start", "status": 200, "headers": [*response, (b"x-request-id", number)]})
-        await send({"type": "http.response.body", "body": payload})
+        await send({"type": "http.response.body", "body": answer})
 
     return app
 
