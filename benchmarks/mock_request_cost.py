@@ -31,10 +31,12 @@ import itertools
 import time
 
 import bare_app
+import uvicorn
 from mock_throughput import KEY, MIX_ATTRIBUTE, MIX_OPTION, MIX_USERS, ORG, realistic_seed
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from cal_attributes_mock import MockServer, create_mock, parse_seed
+from cal_attributes_mock import MockServer, create_mock, load_seed, parse_seed
+from cal_attributes_mock.serve import listen, uvicorn_config
 from cal_attributes_mock.testkit.layer import TestkitApp
 
 App = ASGIApp
@@ -145,11 +147,39 @@ async def measure(
     return best
 
 
+async def answer_body(app: App, path: str) -> bytes:
+    """The body ``app`` answers a GET of ``path`` with."""
+    chunks: list[bytes] = []
+
+    async def keep_body(message: Message) -> None:
+        if message["type"] == "http.response.body":
+            chunks.append(message["body"])
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    await app(scope("GET", path, False), receive, keep_body)
+    return b"".join(chunks)
+
+
+def serve_floor(seed_file: str, port: int) -> None:
+    """Serve the floor on the mock's own stack (its protocol, loop and parser), answering the list
+    with the bytes the mock renders for it: ``mock_throughput.py`` runs it beside the others."""
+    server = create_mock(load_seed(seed_file))
+    list_path = f"/v2/organizations/{ORG}/attributes"
+    app = floor_app(server, list_path, asyncio.run(answer_body(server, list_path)))
+    uvicorn.Server(uvicorn_config(server, app=app)).run(sockets=[listen("127.0.0.1", port)])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=4000)
     parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--serve-floor", nargs=2, metavar=("SEED", "PORT"), help="serve the floor instead")
     args = parser.parse_args()
+    if args.serve_floor:
+        serve_floor(args.serve_floor[0], int(args.serve_floor[1]))
+        return
     seed = realistic_seed()
     attribute_id = seed["attributes"][0]["id"]
     paths = {

@@ -7,8 +7,11 @@ Seed: 100 attributes, 1,000 options, 5,000 assignments over 1,000 users. Loads: 
 (all 100), GET /attributes/{id}/options/assigned (an attribute's 10 options with their holders),
 and a write mix: POST assign / DELETE unassign of one option for 500 users in turn (each pair
 500 requests apart, so 16 connections never reorder a pair). The bare app answers the same
-bytes on the same stack (uvicorn + uvloop + httptools). All three servers run at once, each in
-its own process; rounds interleave the servers and the median of the rounds is reported.
+bytes on the same stack (uvicorn + uvloop + httptools). The floor (``mock_request_cost.py``) is
+a cached read's necessary work written inline, served on the mock's own stack: how close any
+mock doing that work can come to the bare app. All servers run at once, each in its own
+process; rounds interleave the servers and the median of the rounds is reported, with each
+server's CPU time per request (less sensitive than req/s to what else the machine runs).
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from servers import bare, cpu_seconds, mock, prism, running_process, write_json
+from servers import bare, cpu_seconds, floor, mock, prism, running_process, write_json
 
 KEY = "cal_bench_owner"
 ORG = 1
@@ -137,16 +140,17 @@ def main() -> None:
         "GET assigned options": f"/v2/organizations/{ORG}/attributes/{attribute_id}/options/assigned",
         "POST assign/DELETE mix": "/",
     }
-    servers = ("mock", "bare ASGI", "Prism")
+    servers = ("mock", "floor", "bare ASGI", "Prism")
+    floor_loads = ("GET /attributes",)  # the floor is written for a cached read only
     results: dict[str, dict[str, list[dict[str, float]]]] = {s: {name: [] for name in loads} for s in servers}
     with tempfile.TemporaryDirectory() as scratch, ExitStack() as stack:
         script = Path(scratch) / "mix.lua"
         script.write_text(
             MIX_SCRIPT % {"key": KEY, "attribute": MIX_ATTRIBUTE, "option": MIX_OPTION, "users": MIX_USERS, "org": ORG}
         )
-        mock_url, mock_process = stack.enter_context(
-            running_process(*mock(write_json(Path(scratch) / "seed.json", seed)))
-        )
+        seed_file = write_json(Path(scratch) / "seed.json", seed)
+        mock_url, mock_process = stack.enter_context(running_process(*mock(seed_file)))
+        floor_url, floor_process = stack.enter_context(running_process(*floor(seed_file)))
         bodies = {f"GET {path}": _body(mock_url, "GET", path) for name, path in loads.items() if name.startswith("GET")}
         mix_user = f"/v2/organizations/{ORG}/attributes/options/1000"
         bodies["POST *"] = _body(
@@ -157,11 +161,14 @@ def main() -> None:
             running_process(*bare(write_json(Path(scratch) / "responses.json", bodies)))
         )
         prism_url, prism_process = stack.enter_context(running_process(*prism()))
-        urls = {"mock": mock_url, "bare ASGI": bare_url, "Prism": prism_url}
-        pids = {"mock": mock_process.pid, "bare ASGI": bare_process.pid, "Prism": prism_process.pid}
+        urls = {"mock": mock_url, "floor": floor_url, "bare ASGI": bare_url, "Prism": prism_url}
+        processes = {"mock": mock_process, "floor": floor_process, "bare ASGI": bare_process, "Prism": prism_process}
+        pids = {server: process.pid for server, process in processes.items()}
         for _ in range(args.rounds):  # interleaved: every server sees the same machine load
             for name, path in loads.items():
                 for server in servers:
+                    if server == "floor" and name not in floor_loads:
+                        continue
                     mix = script if name.startswith("POST") else None
                     if mix and server == "mock":  # a run may stop between a POST and its DELETE
                         httpx.post(urls[server] + "/_mock/reset").raise_for_status()
@@ -169,7 +176,7 @@ def main() -> None:
                         wrk(urls[server] + path, args.seconds, args.connections, mix, pids[server])
                     )
     medians = {
-        s: {n: {k: statistics.median(r[k] for r in runs) for k in runs[0]} for n, runs in by.items()}
+        s: {n: {k: statistics.median(r[k] for r in runs) for k in runs[0]} for n, runs in by.items() if runs}
         for s, by in results.items()
     }
     print(
@@ -184,13 +191,20 @@ def main() -> None:
             )
     print()
     for name in loads:
-        m, b, p = (medians[s][name]["rps"] for s in servers)
+        m, b, p = (medians[s][name]["rps"] for s in ("mock", "bare ASGI", "Prism"))
         print(f"{name}: mock/Prism = {m / p:.2f}x (target >= 4x), mock/bare = {m / b:.2f} (target >= 0.85)")
     # Requests per second move with whatever else the machine runs; the server's CPU time per
     # request much less: its inverse ratio is what the throughput ratio tends to on a quiet machine.
     for name in loads:
-        m, b, p = (medians[s][name]["cpu_us"] for s in servers)
+        m, b, p = (medians[s][name]["cpu_us"] for s in ("mock", "bare ASGI", "Prism"))
         print(f"{name}: by server CPU per request, bare/mock = {b / m:.2f}, Prism/mock = {p / m:.2f}")
+    for name in floor_loads:
+        least, baseline = medians["floor"][name], medians["bare ASGI"][name]
+        print(
+            f"{name}: the floor (a cached read's necessary work on the mock's stack) / bare = "
+            f"{least['rps'] / baseline['rps']:.2f} by req/s, "
+            f"{baseline['cpu_us'] / least['cpu_us']:.2f} by CPU per request"
+        )
     print(f"load average after the run: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

@@ -65,6 +65,12 @@ def mock(seed_file: Path) -> tuple[list[str], int]:
     return [sys.executable, "-m", "cal_attributes_mock.cli", "--seed", str(seed_file), "--port", str(port)], port
 
 
+def floor(seed_file: Path) -> tuple[list[str], int]:
+    port = free_port()
+    script = str(ROOT / "benchmarks" / "mock_request_cost.py")
+    return [sys.executable, script, "--serve-floor", str(seed_file), str(port)], port
+
+
 def bare(responses_file: Path) -> tuple[list[str], int]:
     port = free_port()
     return [sys.executable, str(ROOT / "benchmarks" / "bare_app.py"), str(responses_file), str(port)], port
