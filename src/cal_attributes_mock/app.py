@@ -159,7 +159,12 @@ class MockServer:
         incoming = _Incoming(scope)
         operation_id: str | None = None
         try:
-            operation_id, status, body, headers = await self._handle(incoming, receive)
+            target = self._route(incoming.method, incoming.path)
+            if target.operation is not None:
+                incoming.routed_to = target.operation.operation_id
+                if target.operation.body_schema is not None:
+                    await _receive_body(incoming, receive)  # the only wait: the rest answers at once
+            operation_id, status, body, headers = self._handle(incoming, target)
         except ApiError as error:
             status, body, headers = error.status, error.body, error.headers
         except Exception:  # a bug in the mock must still answer, and say so in the log
@@ -177,21 +182,20 @@ class MockServer:
             response_headers += [(name.lower().encode(), value.encode("latin-1")) for name, value in headers.items()]
         return Answer(status, response_headers, payload, incoming.routed_to, incoming.headers, incoming.body)
 
-    async def _handle(self, incoming: _Incoming, receive: Receive) -> tuple[str | None, int, Any, dict[str, str]]:
+    def _handle(self, incoming: _Incoming, target: _Target) -> tuple[str | None, int, Any, dict[str, str]]:
+        """The answer to a request whose body, if its operation takes one, has been received."""
         method, path = incoming.method, incoming.path
         if path == SPEC_PATH and method == "GET":
             return None, 200, self.spec, {}
         if path == RESET_PATH and method == "POST":
             self.reset()
             return None, 200, {"status": "success", "data": None}, {}
-        target = self._route(method, path)
         operation = target.operation
         if operation is None:
             raise _unrouted(target, method, path, incoming.full_path)
-        incoming.routed_to = operation.operation_id
         try:
             _refuse_declared_excess(incoming)
-            body = {} if operation.body_schema is None else await self._read_body(incoming, receive)
+            body = {} if operation.body_schema is None else _decode_body(incoming)
             if self.rate_limiter is not None:
                 retry_after = self.rate_limiter.check(credential(incoming.headers))
                 if retry_after is not None:
@@ -242,32 +246,6 @@ class MockServer:
             self._routes[(method, path)] = found
         return found
 
-    async def _read_body(self, incoming: _Incoming, receive: Receive) -> Any:
-        """The JSON body of an operation that takes one (others ignore theirs, like the real API)."""
-        full_path = incoming.full_path
-        incoming.body = b""  # being read: if it is refused part-way, there is no body to show
-        message = await receive()
-        if message["type"] == "http.request" and not message.get("more_body"):
-            raw = message.get("body", b"")  # the whole body in one message: the common case
-            if len(raw) > MAX_BODY_BYTES:
-                raise http_error(413, "request entity too large", full_path)
-        else:
-            raw = await _rest_of_body(message, receive, full_path)
-        incoming.body = raw
-        if not raw.strip():
-            return {}
-        media_type = incoming.headers.get("content-type", "").split(";")[0].strip().lower()
-        if media_type != "application/json" and not media_type.endswith("+json"):
-            raise http_error(
-                415, f"Unsupported content type {media_type or '(none)'}: send application/json", full_path
-            )
-        try:
-            # orjson refuses what would break the store or a later response: invalid UTF-8,
-            # lone surrogates, nesting over 1,024 levels, numbers beyond a double.
-            return orjson.loads(raw)
-        except orjson.JSONDecodeError as error:
-            raise http_error(400, f"Malformed JSON body: {error}", full_path) from None
-
     def _admit(self, incoming: _Incoming, target: _Target, operation: Operation, body: Any) -> Context:
         """Guards first, then pipes: a caller without the role gets 403 even for a bad request."""
         caller: Caller = authenticate(self.store, incoming.headers)
@@ -283,6 +261,39 @@ class MockServer:
             query = validator.query(parse_qsl(incoming.query, keep_blank_values=True), incoming.full_path)
         checked_body = validator.body(body, incoming.full_path) if operation.body_schema is not None else {}
         return Context(self.store, caller, org_id, target.params, query, checked_body)
+
+
+async def _receive_body(incoming: _Incoming, receive: Receive) -> None:
+    """The request's body, kept on ``incoming``; 413 past ``MAX_BODY_BYTES`` (declared or sent)."""
+    _refuse_declared_excess(incoming)
+    incoming.body = b""  # being read: if it is refused part-way, there is no body to show
+    message = await receive()
+    if message["type"] == "http.request" and not message.get("more_body"):
+        raw = message.get("body", b"")  # the whole body in one message: the common case
+        if len(raw) > MAX_BODY_BYTES:
+            raise http_error(413, "request entity too large", incoming.full_path)
+    else:
+        raw = await _rest_of_body(message, receive, incoming.full_path)
+    incoming.body = raw
+
+
+def _decode_body(incoming: _Incoming) -> Any:
+    """The received body as JSON, for an operation that takes one (others ignore theirs, like the
+    real API); an empty body is an empty object."""
+    raw = incoming.body or b""
+    if not raw.strip():
+        return {}
+    media_type = incoming.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/json" and not media_type.endswith("+json"):
+        raise http_error(
+            415, f"Unsupported content type {media_type or '(none)'}: send application/json", incoming.full_path
+        )
+    try:
+        # orjson refuses what would break the store or a later response: invalid UTF-8,
+        # lone surrogates, nesting over 1,024 levels, numbers beyond a double.
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as error:
+        raise http_error(400, f"Malformed JSON body: {error}", incoming.full_path) from None
 
 
 def _refuse_declared_excess(incoming: _Incoming) -> None:

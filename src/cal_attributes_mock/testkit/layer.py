@@ -64,9 +64,25 @@ class TestkitApp:
             await self.server(scope, receive, send)
             return
         path, method = scope["path"], scope["method"]
-        if not path.startswith("/_mock/") and path != SPEC_PATH:  # the API, most requests
-            await self._api(scope, receive, send)
-            return
+        if path.startswith("/_mock/") or path == SPEC_PATH:
+            await self._mock_paths(scope, receive, send)
+        elif self.faults:
+            await self._faulty(scope, receive, send)
+        else:  # the API with nothing to inject (most requests): the mock's answer, sent as it is
+            answer = await self.server.answer(scope, receive)
+            raw = answer.request_body
+            if raw is None and _has_body(scope, answer.request_headers):  # unread by the mock: read it for the journal
+                raw, _ = await _buffer(receive)
+            await send({"type": "http.response.start", "status": answer.status, "headers": answer.headers})
+            await send({"type": "http.response.body", "body": answer.payload})
+            query = scope.get("query_string", b"").decode("latin-1")
+            self.journal.record_raw(
+                method, path, query, raw or b"", answer.request_headers, answer.status, answer.operation_id
+            )
+
+    async def _mock_paths(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The test kit's controls, then the mock's own paths outside the API (reset, the spec)."""
+        path, method = scope["path"], scope["method"]
         if path in CONTROL_PATHS:
             await self._control(scope, receive, send)
             return
@@ -75,28 +91,6 @@ class TestkitApp:
             self.journal.clear()
             self.server.set_rate_limit(False)
         await self.server(scope, receive, send)
-
-    async def _api(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.faults:
-            await self._faulty(scope, receive, send)
-            return
-        # Nothing to inject: the mock's answer, sent as it is, and its journal entry.
-        answer = await self.server.answer(scope, receive)
-        raw = answer.request_body
-        if raw is None and _has_body(scope, answer.request_headers):  # unread by the mock: read it for the journal
-            raw, _ = await _buffer(receive)
-        await send({"type": "http.response.start", "status": answer.status, "headers": answer.headers})
-        await send({"type": "http.response.body", "body": answer.payload})
-        query = scope.get("query_string", b"").decode("latin-1")
-        self.journal.record_raw(
-            scope["method"],
-            scope["path"],
-            query,
-            raw or b"",
-            answer.request_headers,
-            answer.status,
-            answer.operation_id,
-        )
 
     async def _faulty(self, scope: Scope, receive: Receive, send: Send) -> None:
         """A request while faults are registered: buffered, so a fault may replace the mock's answer."""
