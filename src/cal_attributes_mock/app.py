@@ -194,15 +194,18 @@ class MockServer:
         if operation is None:
             raise _unrouted(target, method, path, incoming.full_path)
         try:
-            _refuse_declared_excess(incoming)
-            body = {} if operation.body_schema is None else _decode_body(incoming)
+            if operation.body_schema is not None:
+                body = _decode_body(incoming)  # received whole, within the limit
+            else:
+                _refuse_declared_excess(incoming)
+                body = {}
             if self.rate_limiter is not None:
                 retry_after = self.rate_limiter.check(credential(incoming.headers))
                 if retry_after is not None:
                     raise rate_limit_error(incoming.full_path, retry_after)
             context = self._admit(incoming, target, operation, body)
             if operation.method == "GET":
-                return operation.operation_id, 200, self._read(operation, context), {}
+                return operation.operation_id, 200, self._read(target, operation, context), {}
             status, payload = HANDLERS[operation.operation_id](context)
         except Failure as failure:
             raise _render(failure, incoming.full_path) from None
@@ -216,14 +219,9 @@ class MockServer:
         operation = self._route(method, path).operation
         return None if operation is None else operation.operation_id
 
-    def _read(self, operation: Operation, context: Context) -> bytes:
+    def _read(self, target: _Target, operation: Operation, context: Context) -> bytes:
         """A read's body: rendered again only when the store changed since it was last rendered."""
-        key = (
-            operation.operation_id,
-            context.org_id,
-            *context.path.values(),
-            repr(context.query) if context.query else "",
-        )
+        key = (*target.read_key, repr(context.query)) if context.query else target.read_key
         version = self.store.version
         cached = self._reads.get(key)
         if cached is not None and cached[0] == version:
@@ -343,6 +341,7 @@ class _Target:
     org_id: int | None
     numeric: bool
     allowed: tuple[str, ...]
+    read_key: tuple[Any, ...]  # what the rendered body of a read is kept under, before its query
 
     @classmethod
     def of(cls, found: Route) -> _Target:
@@ -354,7 +353,9 @@ class _Target:
                 number = _path_int(params[name])
                 numeric = numeric and number is not None
                 params[name] = number if number is not None else params[name]
-        return cls(found.operation, MappingProxyType(params), org_id, numeric, found.allowed)
+        operation_id = found.operation.operation_id if found.operation else None
+        read_key = (operation_id, org_id, *params.values())
+        return cls(found.operation, MappingProxyType(params), org_id, numeric, found.allowed, read_key)
 
 
 def _path_int(text: str) -> int | None:

@@ -18,7 +18,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, Literal, ParamSpec, TypeVar
 
 from cal_attributes_mock.envelopes import timestamp
 from cal_attributes_mock.seed import Seed, SeedOAuthClient, SeedOrganization, SeedUser
@@ -323,8 +323,9 @@ class Store:
 
     # -- authentication and guards -----------------------------------------------------------
 
-    def user_for_api_key(self, key: str, now: datetime | None = None) -> SeedUser | str | None:
-        """The key's user; ``"expired"`` for an expired key; None for an unknown one."""
+    def api_key_caller(self, key: str, now: datetime | None = None) -> Caller | Literal["expired"] | None:
+        """Who calls with API key ``key`` (one ``Caller`` per user, not one per request);
+        ``"expired"`` for an expired key; None for an unknown one."""
         digest = hashlib.sha256(key.encode()).digest()
         found = None
         for stored, user in self._api_keys:  # compare every key, in constant time
@@ -335,13 +336,9 @@ class Store:
         expires = found.api_key_expires_at
         if expires is not None and expires <= (now or datetime.now(UTC)):
             return "expired"
-        return found
-
-    def api_key_caller(self, user: SeedUser) -> Caller:
-        """The caller of an API key of ``user``: one per user, not one per request."""
-        caller = self._api_key_callers.get(user.id)
-        if caller is None or caller.user is not user:
-            caller = self._api_key_callers[user.id] = Caller(user)
+        caller = self._api_key_callers.get(found.id)
+        if caller is None or caller.user is not found:
+            caller = self._api_key_callers[found.id] = Caller(found)
         return caller
 
     def user_for_oauth_client(self, client_id: str, secret: str) -> SeedUser | str | None:
@@ -357,9 +354,6 @@ class Store:
                     if m.team_id == client.org_id and m.role == role:
                         return self.users[m.user_id]
         return None
-
-    def membership(self, user_id: int, org_id: int) -> Membership | None:
-        return self.memberships.get((user_id, org_id))
 
     # -- attributes --------------------------------------------------------------------------
 
