@@ -345,17 +345,17 @@ class _Target:
 
     @classmethod
     def of(cls, found: Route) -> _Target:
-        params: dict[str, Any] = dict(found.params)
-        org_id = _path_int(params["orgId"]) if "orgId" in params else None
+        path_params: dict[str, Any] = dict(found.params)
+        org_id = _path_int(path_params["orgId"]) if found.operation is not None else None  # every operation's
         numeric = True
         for name in INT_PATH_PARAMS:
-            if name in params:
-                number = _path_int(params[name])
+            if name in path_params:
+                number = _path_int(path_params[name])
                 numeric = numeric and number is not None
-                params[name] = number if number is not None else params[name]
+                path_params[name] = number if number is not None else path_params[name]
         operation_id = found.operation.operation_id if found.operation else None
-        read_key = (operation_id, org_id, *params.values())
-        return cls(found.operation, MappingProxyType(params), org_id, numeric, found.allowed, read_key)
+        read_key = (operation_id, org_id, *path_params.values())
+        return cls(found.operation, MappingProxyType(path_params), org_id, numeric, found.allowed, read_key)
 
 
 def _path_int(text: str) -> int | None:
