@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -39,11 +40,18 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], timeout: float = 3
 
 @contextmanager
 def running(command: list[str], port: int) -> Iterator[str]:
+    with running_process(command, port) as (url, _):
+        yield url
+
+
+@contextmanager
+def running_process(command: list[str], port: int) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """The server's base URL and its process (for its CPU time, say), stopped on exit."""
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(url + "/", process)
-        yield url
+        yield url, process
     finally:
         process.terminate()
         try:
@@ -55,6 +63,12 @@ def running(command: list[str], port: int) -> Iterator[str]:
 def mock(seed_file: Path) -> tuple[list[str], int]:
     port = free_port()
     return [sys.executable, "-m", "cal_attributes_mock.cli", "--seed", str(seed_file), "--port", str(port)], port
+
+
+def floor(seed_file: Path) -> tuple[list[str], int]:
+    port = free_port()
+    script = str(ROOT / "benchmarks" / "mock_request_cost.py")
+    return [sys.executable, script, "--serve-floor", str(seed_file), str(port)], port
 
 
 def bare(responses_file: Path) -> tuple[list[str], int]:
@@ -73,3 +87,13 @@ def prism() -> tuple[list[str], int]:
 def write_json(path: Path, data: object) -> Path:
     path.write_text(json.dumps(data), encoding="utf-8")
     return path
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User plus system CPU time a process has used so far (Linux; None elsewhere)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

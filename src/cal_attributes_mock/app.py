@@ -11,11 +11,11 @@ from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import parse_qsl
 
 import orjson
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from cal_attributes_mock.envelopes import (
     ApiError,
@@ -28,7 +28,7 @@ from cal_attributes_mock.envelopes import (
 from cal_attributes_mock.guards import RateLimiter, authenticate, authorize, credential
 from cal_attributes_mock.handlers import HANDLERS, Context
 from cal_attributes_mock.seed import Seed, demo_seed
-from cal_attributes_mock.spec import Operation, load_spec, operations, route
+from cal_attributes_mock.spec import Operation, Route, load_spec, operations, route
 from cal_attributes_mock.store import Caller, Failure, HttpFailure, PrismaFailure, Store, ValidationFailure
 from cal_attributes_mock.validation import RequestValidator, parse_int_path
 
@@ -57,13 +57,28 @@ class MockConfig:
     request_timeout: float = 10.0  # seconds for a whole request to arrive on a connection
 
 
-@dataclass(frozen=True)
-class CapturedRequest:
+class CapturedRequest(NamedTuple):
+    """One entry of the request log (a named tuple: built for every request, at a fifth of the
+    cost of a frozen dataclass)."""
+
     method: str
     path: str
     query: str
     status: int
     operation_id: str | None
+
+
+@dataclass(slots=True)
+class Answer:
+    """What the mock answers a request, before it is sent: ``request_body`` is the body the mock
+    read (None when the operation takes none, or the mock refused it before reading it whole)."""
+
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    payload: bytes
+    operation_id: str | None  # the operation the request was routed to, whatever the answer
+    request_headers: dict[str, str]  # lower-case names, as received
+    request_body: bytes | None
 
 
 @functools.cache
@@ -99,8 +114,8 @@ class MockServer:
         # Read responses as bytes, by request, with the store version they were rendered at:
         # a repeated read costs its guards and validation, not rebuilding and encoding rows.
         self._reads: dict[tuple[Any, ...], tuple[int, bytes]] = {}
-        self._routes: dict[tuple[str, str], tuple[Operation, dict[str, str]]] = {}
-        self._request_id_prefix = os.urandom(6).hex()  # unique across mocks; the counter within one
+        self._routes: dict[tuple[str, str], _Target] = {}
+        self._request_id_prefix = os.urandom(6).hex().encode()  # unique across mocks; the counter within one
         self._request_count = itertools.count(1)
 
     def reset(self) -> None:
@@ -135,10 +150,21 @@ class MockServer:
                     return
         if scope["type"] != "http":
             return
-        incoming = _Incoming.from_scope(scope)
+        answer = await self.answer(scope, receive)
+        await send({"type": "http.response.start", "status": answer.status, "headers": answer.headers})
+        await send({"type": "http.response.body", "body": answer.payload})
+
+    async def answer(self, scope: Scope, receive: Receive) -> Answer:
+        """The answer to an HTTP request, not yet sent (the test kit's layer sends or replaces it)."""
+        incoming = _Incoming(scope)
         operation_id: str | None = None
         try:
-            operation_id, status, body, headers = await self._handle(incoming, receive)
+            target = self._route(incoming.method, incoming.path)
+            if target.operation is not None:
+                incoming.routed_to = target.operation.operation_id
+                if target.operation.body_schema is not None:
+                    await _receive_body(incoming, receive)  # the only wait: the rest answers at once
+            operation_id, status, body, headers = self._handle(incoming, target)
         except ApiError as error:
             status, body, headers = error.status, error.body, error.headers
         except Exception:  # a bug in the mock must still answer, and say so in the log
@@ -150,39 +176,52 @@ class MockServer:
         response_headers = [
             (b"content-type", b"application/json"),
             (b"content-length", str(len(payload)).encode()),
-            (b"x-request-id", (given_id or self._new_request_id()).encode("latin-1")),
-        ] + [(name.lower().encode(), value.encode("latin-1")) for name, value in headers.items()]
-        await send({"type": "http.response.start", "status": status, "headers": response_headers})
-        await send({"type": "http.response.body", "body": payload})
+            (b"x-request-id", given_id.encode("latin-1") if given_id else self._new_request_id()),
+        ]
+        if headers:
+            response_headers += [(name.lower().encode(), value.encode("latin-1")) for name, value in headers.items()]
+        return Answer(status, response_headers, payload, incoming.routed_to, incoming.headers, incoming.body)
 
-    async def _handle(self, incoming: _Incoming, receive: Receive) -> tuple[str | None, int, Any, dict[str, str]]:
-        method, path, full_path = incoming.method, incoming.path, incoming.full_path
+    def _handle(self, incoming: _Incoming, target: _Target) -> tuple[str | None, int, Any, dict[str, str]]:
+        """The answer to a request whose body, if its operation takes one, has been received."""
+        method, path = incoming.method, incoming.path
         if path == SPEC_PATH and method == "GET":
             return None, 200, self.spec, {}
         if path == RESET_PATH and method == "POST":
             self.reset()
             return None, 200, {"status": "success", "data": None}, {}
-        operation, path_params = self._route(method, path, full_path)
+        operation = target.operation
+        if operation is None:
+            raise _unrouted(target, method, path, incoming.full_path)
         try:
-            body = await self._read_body(incoming, receive, operation)
+            if operation.body_schema is not None:
+                body = _decode_body(incoming)  # received whole, within the limit
+            else:
+                _refuse_declared_excess(incoming)
+                body = {}
             if self.rate_limiter is not None:
                 retry_after = self.rate_limiter.check(credential(incoming.headers))
                 if retry_after is not None:
-                    raise rate_limit_error(full_path, retry_after)
-            context = self._admit(incoming, operation, path_params, body)
+                    raise rate_limit_error(incoming.full_path, retry_after)
+            context = self._admit(incoming, target, operation, body)
             if operation.method == "GET":
-                return operation.operation_id, 200, self._read(operation, context), {}
+                return operation.operation_id, 200, self._read(target, operation, context), {}
             status, payload = HANDLERS[operation.operation_id](context)
         except Failure as failure:
-            raise _render(failure, full_path) from None
+            raise _render(failure, incoming.full_path) from None
         return operation.operation_id, status, payload, {}
 
-    def _new_request_id(self) -> str:
-        return f"{self._request_id_prefix}-{next(self._request_count)}"
+    def _new_request_id(self) -> bytes:
+        return b"%s-%d" % (self._request_id_prefix, next(self._request_count))
 
-    def _read(self, operation: Operation, context: Context) -> bytes:
+    def operation_id_for(self, method: str, path: str) -> str | None:
+        """The id of the operation a request goes to by the mock's routing rule, or None."""
+        operation = self._route(method, path).operation
+        return None if operation is None else operation.operation_id
+
+    def _read(self, target: _Target, operation: Operation, context: Context) -> bytes:
         """A read's body: rendered again only when the store changed since it was last rendered."""
-        key = (operation.operation_id, context.org_id, *context.path.values(), repr(context.query))
+        key = (*target.read_key, repr(context.query)) if context.query else target.read_key
         version = self.store.version
         cached = self._reads.get(key)
         if cached is not None and cached[0] == version:
@@ -195,95 +234,157 @@ class MockServer:
         self._reads[key] = (version, encoded)
         return encoded
 
-    def _route(self, method: str, path: str, full_path: str) -> tuple[Operation, dict[str, str]]:
-        """The operation for the request (remembered per method and path: clients repeat URLs)."""
+    def _route(self, method: str, path: str) -> _Target:
+        """Where the request goes (remembered per method and path: clients repeat URLs)."""
         found = self._routes.get((method, path))
         if found is None:
-            found = self._match(method, path, full_path)
+            found = _Target.of(route(self.operations, method, path))
             if len(self._routes) >= READ_CACHE_SIZE:
                 self._routes.clear()
             self._routes[(method, path)] = found
         return found
 
-    def _match(self, method: str, path: str, full_path: str) -> tuple[Operation, dict[str, str]]:
-        """The operation for the request, by the mock's routing rule (``spec.route``)."""
-        found = route(self.operations, method, path)
-        if found.operation is not None:
-            return found.operation, found.params
-        if found.allowed:
-            error = http_error(405, f"Cannot {method} {path}", full_path)
-            error.headers["Allow"] = ", ".join(found.allowed)
-            raise error
-        raise http_error(404, f"Cannot {method} {path}", full_path)
-
-    async def _read_body(self, incoming: _Incoming, receive: Receive, operation: Operation) -> Any:
-        """The JSON body of an operation that takes one; others ignore theirs, like the real API."""
-        full_path = incoming.full_path
-        declared = incoming.headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-            raise http_error(413, "request entity too large", full_path)
-        if operation.body_schema is None:
-            return {}
-        chunks, size, more = [], 0, True
-        while more:
-            message = await receive()
-            if message["type"] != "http.request":
-                raise http_error(400, "the client disconnected before sending the body", full_path)
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > MAX_BODY_BYTES:
-                raise http_error(413, "request entity too large", full_path)
-            chunks.append(chunk)
-            more = message.get("more_body", False)
-        raw = b"".join(chunks)
-        if not raw.strip():
-            return {}
-        media_type = incoming.headers.get("content-type", "").split(";")[0].strip().lower()
-        if media_type != "application/json" and not media_type.endswith("+json"):
-            raise http_error(
-                415, f"Unsupported content type {media_type or '(none)'}: send application/json", full_path
-            )
-        try:
-            # orjson refuses what would break the store or a later response: invalid UTF-8,
-            # lone surrogates, nesting over 1,024 levels, numbers beyond a double.
-            return orjson.loads(raw)
-        except orjson.JSONDecodeError as error:
-            raise http_error(400, f"Malformed JSON body: {error}", full_path) from None
-
-    def _admit(self, incoming: _Incoming, operation: Operation, path_params: dict[str, str], body: Any) -> Context:
+    def _admit(self, incoming: _Incoming, target: _Target, operation: Operation, body: Any) -> Context:
         """Guards first, then pipes: a caller without the role gets 403 even for a bad request."""
-        full_path = incoming.full_path
         caller: Caller = authenticate(self.store, incoming.headers)
-        org_id = parse_int_path(path_params["orgId"], full_path)
+        org_id = target.org_id
+        if org_id is None:
+            raise _not_numeric(incoming.full_path)
         authorize(self.store, caller, org_id, operation.minimum_role)
-        params: dict[str, Any] = dict(path_params)
-        for name in INT_PATH_PARAMS:
-            if name in params:
-                params[name] = parse_int_path(params[name], full_path)
+        if not target.numeric:
+            raise _not_numeric(incoming.full_path)
         validator = self.validators[operation.operation_id]
-        items = parse_qsl(incoming.query, keep_blank_values=True) if incoming.query else []
-        query = validator.query(items, full_path)
-        checked_body = validator.body(body, full_path) if operation.body_schema is not None else {}
-        return Context(self.store, caller, org_id, params, query, checked_body)
+        query: dict[str, Any] = {}
+        if incoming.query:
+            query = validator.query(parse_qsl(incoming.query, keep_blank_values=True), incoming.full_path)
+        checked_body = validator.body(body, incoming.full_path) if operation.body_schema is not None else {}
+        return Context(self.store, caller, org_id, target.params, query, checked_body)
 
 
-@dataclass(frozen=True)
-class _Incoming:
-    """What the mock reads of an HTTP request's scope."""
+async def _receive_body(incoming: _Incoming, receive: Receive) -> None:
+    """The request's body, kept on ``incoming``; 413 past ``MAX_BODY_BYTES`` (declared or sent)."""
+    _refuse_declared_excess(incoming)
+    incoming.body = b""  # being read: if it is refused part-way, there is no body to show
+    message = await receive()
+    if message["type"] == "http.request" and not message.get("more_body"):
+        raw = message.get("body", b"")  # the whole body in one message: the common case
+        if len(raw) > MAX_BODY_BYTES:
+            raise http_error(413, "request entity too large", incoming.full_path)
+    else:
+        raw = await _rest_of_body(message, receive, incoming.full_path)
+    incoming.body = raw
 
-    method: str
-    path: str  # decoded, for routing
-    query: str
-    full_path: str  # as sent, with the query: the envelopes' `path`, like Express's request.url
-    headers: dict[str, str]  # lower-case names
+
+def _decode_body(incoming: _Incoming) -> Any:
+    """The received body as JSON, for an operation that takes one (others ignore theirs, like the
+    real API); an empty body is an empty object."""
+    raw = incoming.body or b""
+    if not raw.strip():
+        return {}
+    media_type = incoming.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/json" and not media_type.endswith("+json"):
+        raise http_error(
+            415, f"Unsupported content type {media_type or '(none)'}: send application/json", incoming.full_path
+        )
+    try:
+        # orjson refuses what would break the store or a later response: invalid UTF-8,
+        # lone surrogates, nesting over 1,024 levels, numbers beyond a double.
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as error:
+        raise http_error(400, f"Malformed JSON body: {error}", incoming.full_path) from None
+
+
+def _refuse_declared_excess(incoming: _Incoming) -> None:
+    """413 for a body declared larger than ``MAX_BODY_BYTES``, whatever the operation, unread."""
+    declared = incoming.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise http_error(413, "request entity too large", incoming.full_path)
+
+
+async def _rest_of_body(first: Message, receive: Receive, full_path: str) -> bytes:
+    """A body that arrives in several messages, joined; 413 past ``MAX_BODY_BYTES``."""
+    chunks, size, message = [], 0, first
+    while True:
+        if message["type"] != "http.request":
+            raise http_error(400, "the client disconnected before sending the body", full_path)
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise http_error(413, "request entity too large", full_path)
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+        message = await receive()
+
+
+def _not_numeric(full_path: str) -> ApiError:
+    return http_error(400, "Validation failed (numeric string is expected)", full_path)
+
+
+def _unrouted(target: _Target, method: str, path: str, full_path: str) -> ApiError:
+    """404 for a URL no template matches; 405, with the methods its template takes, otherwise."""
+    if not target.allowed:
+        return http_error(404, f"Cannot {method} {path}", full_path)
+    error = http_error(405, f"Cannot {method} {path}", full_path)
+    error.headers["Allow"] = ", ".join(target.allowed)
+    return error
+
+
+@dataclass(frozen=True, slots=True)
+class _Target:
+    """A routed request, remembered per method and path: its operation (None: 404 or 405, with the
+    ``allowed`` methods), its path parameters with the numeric ones read by ParseIntPipe, and
+    whether they all were numbers (``org_id`` None: orgId was not; ``numeric`` False: another)."""
+
+    operation: Operation | None
+    params: Mapping[str, Any]
+    org_id: int | None
+    numeric: bool
+    allowed: tuple[str, ...]
+    read_key: tuple[Any, ...]  # what the rendered body of a read is kept under, before its query
 
     @classmethod
-    def from_scope(cls, scope: Scope) -> _Incoming:
-        query = scope.get("query_string", b"").decode("latin-1")
-        raw_path = scope.get("raw_path") or scope["path"].encode()
-        full_path = raw_path.decode("latin-1") + (f"?{query}" if query else "")
-        headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope["headers"]}
-        return cls(scope["method"], scope["path"], query, full_path, headers)
+    def of(cls, found: Route) -> _Target:
+        path_params: dict[str, Any] = dict(found.params)
+        org_id = _path_int(path_params["orgId"]) if found.operation is not None else None  # every operation's
+        numeric = True
+        for name in INT_PATH_PARAMS:
+            if name in path_params:
+                number = _path_int(path_params[name])
+                numeric = numeric and number is not None
+                path_params[name] = number if number is not None else path_params[name]
+        operation_id = found.operation.operation_id if found.operation else None
+        read_key = (operation_id, org_id, *path_params.values())
+        return cls(found.operation, MappingProxyType(path_params), org_id, numeric, found.allowed, read_key)
+
+
+def _path_int(text: str) -> int | None:
+    try:
+        return parse_int_path(text, "")
+    except ApiError:
+        return None
+
+
+class _Incoming:
+    """What the mock reads of an HTTP request's scope, and the body once read."""
+
+    __slots__ = ("_scope", "body", "headers", "method", "path", "query", "routed_to")
+
+    def __init__(self, scope: Scope) -> None:
+        self._scope = scope
+        self.method: str = scope["method"]
+        self.path: str = scope["path"]  # decoded, for routing
+        self.query: str = scope.get("query_string", b"").decode("latin-1")
+        # lower-case names; ASGI servers send them so, other callers may not
+        self.headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope["headers"]}
+        self.body: bytes | None = None
+        self.routed_to: str | None = None  # the operation's id once routed
+
+    @property
+    def full_path(self) -> str:
+        """As sent, with the query: the envelopes' ``path``, like Express's request.url."""
+        raw_path = self._scope.get("raw_path") or self.path.encode()
+        return raw_path.decode("latin-1") + (f"?{self.query}" if self.query else "")
 
 
 def _render(failure: Failure, full_path: str) -> ApiError:

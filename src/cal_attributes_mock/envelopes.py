@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+import time
 from typing import Any
 
 import orjson
@@ -39,9 +39,21 @@ PRISMA_ERRORS = {
 }
 
 
+_last_stamp: tuple[int, str] = (-1, "")  # the last millisecond formatted, and its text
+
+
 def timestamp() -> str:
-    """An ISO timestamp with milliseconds and Z, as JavaScript's Date.toISOString() writes it."""
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    """An ISO timestamp with milliseconds and Z, as JavaScript's Date.toISOString() writes it.
+    Formatted once per millisecond: a busy mock stamps several writes and errors in each."""
+    global _last_stamp
+    millis = time.time_ns() // 1_000_000
+    last = _last_stamp
+    if last[0] == millis:
+        return last[1]
+    seconds, fraction = divmod(millis, 1000)
+    text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{fraction:03d}Z"
+    _last_stamp = (millis, text)
+    return text
 
 
 class ApiError(Exception):

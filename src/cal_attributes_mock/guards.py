@@ -54,13 +54,12 @@ def authenticate(store: Store, headers: Mapping[str, str]) -> Caller:
     if not token.startswith("cal_"):
         # Managed-user and OAuth access tokens are not modelled: the mock knows API keys only.
         raise HttpFailure(401, "ApiAuthStrategy - Invalid Bearer token")
-    user = store.user_for_api_key(token)
-    if user is None:
+    caller = store.api_key_caller(token)
+    if caller is None:
         raise HttpFailure(401, "ApiAuthStrategy - api key - Your api key is not valid")
-    if user == "expired":
+    if caller == "expired":
         raise HttpFailure(401, "ApiAuthStrategy - api key - Your api key is expired")
-    assert not isinstance(user, str)
-    return Caller(user)
+    return caller
 
 
 def authorize(store: Store, caller: Caller, org_id: int, minimum_role: str) -> None:
@@ -72,7 +71,7 @@ def authorize(store: Store, caller: Caller, org_id: int, minimum_role: str) -> N
         )
     user = caller.user
     if not user.system_admin:
-        membership = store.membership(user.id, org_id)  # `accepted` is not checked, as in the real guard
+        membership = store.memberships.get((user.id, org_id))  # `accepted` is not checked, as in the real guard
         if membership is None:
             raise HttpFailure(403, f"RolesGuard - User is not a member of the organization with id={org_id}.")
         if ROLE_RANK[membership.role] < ROLE_RANK[ROLE_OF[minimum_role]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,14 +12,14 @@ from cal_attributes_mock.store import DEFAULT_ASSIGNED_TAKE, DEFAULT_HISTORY_LIM
 LIST_ATTRIBUTES_DEFAULT_TAKE = 250
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: built for every request, and a frozen init costs 5 times more
 class Context:
     """A request that passed the guards and validation."""
 
     store: Store
     caller: Caller
     org_id: int
-    path: dict[str, Any]
+    path: Mapping[str, Any]
     query: dict[str, Any]
     body: dict[str, Any]
 

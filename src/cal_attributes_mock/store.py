@@ -18,7 +18,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, Literal, ParamSpec, TypeVar
 
 from cal_attributes_mock.envelopes import timestamp
 from cal_attributes_mock.seed import Seed, SeedOAuthClient, SeedOrganization, SeedUser
@@ -162,6 +162,52 @@ class Assignment:
         }
 
 
+@dataclass(slots=True)
+class AuditEntry:
+    """One change in a member's audit history, as recorded (a few fields, not the nested JSON of
+    its row: writes record one each, reads render only the page they return)."""
+
+    id: str
+    timestamp: str
+    actor_name: str
+    actor_email: str
+    via_oauth_client: bool
+    change: str  # ASSIGNED, UNASSIGNED or WEIGHT_CHANGED
+    attribute: tuple[str, str, str, str]  # id, slug, name, type at the time of the change
+    option: tuple[str, str, str]  # id, slug, value at the time of the change
+    previous_weight: Any
+    current_weight: Any
+
+    def row(self) -> dict[str, Any]:
+        option_id, option_slug, value = self.option
+        option = {"optionId": option_id, "optionSlug": option_slug, "value": value}
+        attribute_id, slug, name, kind = self.attribute
+        source_context: dict[str, Any] = {"kind": "API_V2"}
+        if self.via_oauth_client:
+            source_context["oAuthClient"] = True
+        return {
+            "id": self.id,
+            "timestamp": self.timestamp,
+            "source": "API_V2",
+            "actor": {
+                "type": "USER",
+                "displayName": self.actor_name,
+                "displayEmail": self.actor_email,
+                "displayAvatar": None,
+            },
+            "sourceContext": source_context,
+            "changes": [
+                {
+                    "type": self.change,
+                    "attribute": {"id": attribute_id, "slug": slug, "name": name, "type": kind},
+                    "previous": None if self.change == "ASSIGNED" else {**option, "weight": self.previous_weight},
+                    "current": None if self.change == "UNASSIGNED" else {**option, "weight": self.current_weight},
+                }
+            ],
+            "hasError": False,
+        }
+
+
 @dataclass(frozen=True)
 class Caller:
     """Who a request acts as, after authentication."""
@@ -190,6 +236,7 @@ class Store:
             self.team_ids = {t.id for t in seed.teams}
             self.users: dict[int, SeedUser] = {u.id: u for u in seed.users}
             self._api_keys = [(hashlib.sha256(u.api_key.encode()).digest(), u) for u in seed.users if u.api_key]
+            self._api_key_callers: dict[int, Caller] = {}
             self.oauth_clients: dict[str, SeedOAuthClient] = {c.id: c for c in seed.oauth_clients}
             self.memberships: dict[tuple[int, int], Membership] = {}
             self.members_of_team: dict[int, list[int]] = {}  # team id -> user ids
@@ -231,7 +278,7 @@ class Store:
                 self._add_assignment(Assignment(self._new_id(), member.id, s.option_id, s.weight, created))
             # Audit entries per membership id, and the membership of each entry, oldest first:
             # beyond ``max_history_entries`` the oldest entry of all is dropped.
-            self.history: dict[int, deque[dict[str, Any]]] = {}
+            self.history: dict[int, deque[AuditEntry]] = {}
             self._history_order: deque[int] = deque()
             self.sync_runs = [dict(run) for run in seed.sync_runs]
 
@@ -286,8 +333,9 @@ class Store:
 
     # -- authentication and guards -----------------------------------------------------------
 
-    def user_for_api_key(self, key: str, now: datetime | None = None) -> SeedUser | str | None:
-        """The key's user; ``"expired"`` for an expired key; None for an unknown one."""
+    def api_key_caller(self, key: str, now: datetime | None = None) -> Caller | Literal["expired"] | None:
+        """Who calls with API key ``key`` (one ``Caller`` per user, not one per request);
+        ``"expired"`` for an expired key; None for an unknown one."""
         digest = hashlib.sha256(key.encode()).digest()
         found = None
         for stored, user in self._api_keys:  # compare every key, in constant time
@@ -298,7 +346,10 @@ class Store:
         expires = found.api_key_expires_at
         if expires is not None and expires <= (now or datetime.now(UTC)):
             return "expired"
-        return found
+        caller = self._api_key_callers.get(found.id)
+        if caller is None or caller.user is not found:
+            caller = self._api_key_callers[found.id] = Caller(found)
+        return caller
 
     def user_for_oauth_client(self, client_id: str, secret: str) -> SeedUser | str | None:
         """The owner (or else an admin) of the client's organization; ``"secret"`` for a wrong secret."""
@@ -313,9 +364,6 @@ class Store:
                     if m.team_id == client.org_id and m.role == role:
                         return self.users[m.user_id]
         return None
-
-    def membership(self, user_id: int, org_id: int) -> Membership | None:
-        return self.memberships.get((user_id, org_id))
 
     # -- attributes --------------------------------------------------------------------------
 
@@ -590,51 +638,36 @@ class Store:
         self, member: Membership, caller: Caller, change: str, option: Option, previous: Any, current: Any
     ) -> None:
         attribute = self.attributes[option.attribute_id]
-        value = {"optionId": option.id, "optionSlug": option.slug, "value": option.value}
-        before = None if change == "ASSIGNED" else {**value, "weight": previous}
-        after = None if change == "UNASSIGNED" else {**value, "weight": current}
-        source = "API_V2"
         self._history_order.append(member.id)
         if len(self._history_order) > self.max_history_entries:
             self.history[self._history_order.popleft()].popleft()
-        self.history.setdefault(member.id, deque()).append(
-            {
-                "id": self._new_id(),
-                "timestamp": timestamp(),
-                "source": source,
-                "actor": {
-                    "type": "USER",
-                    "displayName": caller.user.name or caller.user.email,
-                    "displayEmail": caller.user.email,
-                    "displayAvatar": None,
-                },
-                "sourceContext": {"kind": source, **({"oAuthClient": True} if caller.via_oauth_client else {})},
-                "changes": [
-                    {
-                        "type": change,
-                        "attribute": {
-                            "id": attribute.id,
-                            "slug": attribute.slug,
-                            "name": attribute.name,
-                            "type": attribute.type,
-                        },
-                        "previous": before,
-                        "current": after,
-                    }
-                ],
-                "hasError": False,
-            }
+        user = caller.user
+        entry = AuditEntry(
+            self._new_id(),
+            timestamp(),
+            user.name or user.email,
+            user.email,
+            caller.via_oauth_client,
+            change,
+            (attribute.id, attribute.slug, attribute.name, attribute.type),
+            (option.id, option.slug, option.value),
+            previous,
+            current,
         )
+        entries = self.history.get(member.id)
+        if entries is None:
+            entries = self.history[member.id] = deque()
+        entries.append(entry)
 
     def assignment_history(self, org_id: int, user_id: int, limit: int, cursor: str | None) -> dict[str, Any]:
         with self._lock:
             member = self._member(org_id, user_id)
             entries = list(reversed(self.history.get(member.id, [])))  # newest first
-        page, next_cursor = _page(entries, limit, cursor)
+        start, end, next_cursor = _page([entry.id for entry in entries], limit, cursor)
         data: dict[str, Any] = {
             "userId": user_id,
             "membershipId": member.id,
-            "auditLogs": page,
+            "auditLogs": [entry.row() for entry in entries[start:end]],
             "hasMore": next_cursor is not None,
         }
         if next_cursor is not None:
@@ -647,7 +680,8 @@ class Store:
         with self._lock:
             runs = [r for r in self.sync_runs if r.get("organizationId") == org_id and r.get("userId") == user_id]
         runs.sort(key=lambda r: str(r["createdAt"]), reverse=True)
-        page, next_cursor = _page(runs, limit, cursor)
+        start, end, next_cursor = _page([run["id"] for run in runs], limit, cursor)
+        page = runs[start:end]
         meta: dict[str, Any] = {"hasMore": next_cursor is not None}
         if next_cursor is not None:
             meta["nextCursor"] = next_cursor
@@ -658,15 +692,12 @@ def _by_order(option: Option) -> int:
     return option.order
 
 
-def _page(items: list[dict[str, Any]], limit: int, cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
-    """The ``limit`` items after the one whose id is ``cursor``, and the next cursor if more follow.
-
-    An unknown cursor gives an empty last page rather than an error.
-    """
+def _page(ids: list[Any], limit: int, cursor: str | None) -> tuple[int, int, str | None]:
+    """The slice of the ``limit`` items after the one whose id is ``cursor``, and the next cursor
+    if more follow. An unknown cursor gives an empty last page rather than an error."""
     start = 0
     if cursor is not None:
-        ids = [item["id"] for item in items]
-        start = ids.index(cursor) + 1 if cursor in ids else len(items)
-    page = items[start : start + limit]
-    more = start + limit < len(items)
-    return page, (page[-1]["id"] if more and page else None)
+        start = ids.index(cursor) + 1 if cursor in ids else len(ids)
+    end = min(start + limit, len(ids))
+    more = start + limit < len(ids)
+    return start, end, (ids[end - 1] if more and end > start else None)

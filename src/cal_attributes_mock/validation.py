@@ -96,6 +96,10 @@ class RequestValidator:
         self.query_check = self._compiled(query_schema)
         self.body_validator = self._validator(operation.body_schema) if operation.body_schema else None
         self.body_check = self._compiled(operation.body_schema) if operation.body_schema else None
+        # The body's declared top-level properties: a body of only those, with no nested value,
+        # has nothing to strip (most writes), so it skips the walk.
+        body_properties = self._resolve(operation.body_schema).get("properties") if operation.body_schema else None
+        self.flat_properties = frozenset(body_properties) if isinstance(body_properties, dict) else None
 
     def _validator(self, schema: dict[str, Any]) -> Draft202012Validator:
         """The detailed checker: every error with its place, for the 400's items."""
@@ -209,12 +213,15 @@ class RequestValidator:
             message = "an unknown value was passed to the validate function"
             raise validation_error([{"property": "", "children": [], "constraints": {"unknownValue": message}}], path)
         assert self.body_check is not None
-        errors: dict[str, _Node] = {}
         if not self.body_check.is_valid(body):
+            errors: dict[str, _Node] = {}
             for error in self.body_validator.iter_errors(body):
                 self._add(errors, error, body)
-        if errors:
-            raise validation_error([node.render(body) for node in errors.values()], path)
+            if errors:
+                raise validation_error([node.render(body) for node in errors.values()], path)
+        flat = self.flat_properties
+        if flat is not None and body.keys() <= flat and _scalars_only(body):
+            return body
         stripped: dict[str, Any] = self._strip(body, self.operation.body_schema)
         return stripped
 
@@ -292,6 +299,16 @@ class RequestValidator:
         if rule == "format":
             return {f"is{str(expected).capitalize()}": f"{name} must be a {str(expected).upper()}"}
         return {str(rule): f"{name} is not valid: {error.message}"}
+
+
+CONTAINERS = (dict, list)  # a tuple: ``dict | list`` would build a union object at every check
+
+
+def _scalars_only(body: dict[str, Any]) -> bool:
+    for value in body.values():  # noqa: SIM110 - a loop costs less than all() over a generator
+        if isinstance(value, CONTAINERS):
+            return False
+    return True
 
 
 def _walk(value: Any, path: list[str]) -> Any:

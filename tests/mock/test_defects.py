@@ -4,6 +4,7 @@ unchanged and the server keeps serving."""
 from __future__ import annotations
 
 import copy
+import gc
 import socket
 import time
 from collections.abc import Iterator
@@ -11,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from cal_attributes_mock import MockConfig, MockServer, create_mock
+from cal_attributes_mock import MockConfig, MockServer, create_mock, protocol
 from cal_attributes_mock.serve import serve_in_thread
 from tests.mock.conftest import DEPARTMENT, ENGINEERING, OFFICE, OWNER_KEY, PYTHON, SALES, call
 
@@ -184,3 +185,12 @@ def test_a_header_block_over_16_kib_is_refused(quick: tuple[str, int]) -> None:
     head, _, body = exchange(quick, GET + b"\r\nX-Padding: " + b"a" * 20_000 + b"\r\n\r\n").partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 431 "), head
     assert b"RequestHeaderFieldsTooLargeException" in body
+
+
+def test_a_stopped_server_leaves_no_deadline_sweep_holding_its_event_loop() -> None:
+    # The default timeout: the next sweep is seconds away when the server stops.
+    with serve_in_thread(create_mock()) as url:
+        host, port = url.removeprefix("http://").split(":")
+        assert exchange((host, int(port)), GET + b"\r\nConnection: close\r\n\r\n").startswith(b"HTTP/1.1 200 ")
+    gc.collect()
+    assert not [loop for loop in protocol._sweepers if loop.is_closed()]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import httpx
 import pytest
 
@@ -68,7 +70,7 @@ def test_unrouted_requests_and_non_json_bodies_are_recorded(cal_mock: CalMock, h
     http.post(ATTRIBUTES, content=b"not json", headers={"content-type": "application/json"})
     http.get("/v2/nowhere")
     bad, nowhere = cal_mock.requests()
-    assert (bad.status, bad.json) == (400, None)
+    assert (bad.status, bad.json, bad.operation_id) == (400, None, "createAttribute")
     assert (nowhere.status, nowhere.operation_id) == (404, None)
 
 
@@ -77,3 +79,27 @@ def test_the_journal_is_bounded() -> None:
     for n in range(5):
         journal.record(JournalEntry("GET", f"/{n}", "", None, {}, 200, None))
     assert [e.path for e in journal.entries()] == ["/2", "/3", "/4"]
+
+
+@pytest.mark.parametrize("faulty", [False, True], ids=["no-fault-registered", "a-fault-registered"])
+def test_a_body_the_operation_ignores_is_still_recorded(cal_mock: CalMock, http: httpx.Client, faulty: bool) -> None:
+    # Without faults the layer sends the mock's answer directly, and the mock reads no body for
+    # a GET: the journal must still read it (with a fault registered, it buffers every body).
+    if faulty:
+        cal_mock.delay("createAttribute", 0.0)
+    http.request("GET", ATTRIBUTES, json={"sent": "anyway"})
+    http.get(ATTRIBUTES)
+    with_body, without = cal_mock.requests("listAttributes")
+    assert (with_body.json, with_body.status) == ({"sent": "anyway"}, 200)
+    assert (without.json, without.status) == (None, 200)
+
+
+def test_a_body_refused_part_way_is_recorded_without_json(cal_mock: CalMock, http: httpx.Client) -> None:
+    def chunks() -> Iterator[bytes]:  # no Content-Length: the mock reads until it is over the limit
+        yield b'{"name": "' + b"x" * (1024 * 1024) + b'"'
+        yield b', "slug": "big", "type": "TEXT", "options": []}'
+
+    response = http.post(ATTRIBUTES, content=chunks(), headers={"content-type": "application/json"})
+    assert response.status_code == 413
+    (entry,) = cal_mock.requests()
+    assert (entry.json, entry.status, entry.operation_id) == (None, 413, "createAttribute")

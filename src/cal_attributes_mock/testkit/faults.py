@@ -93,6 +93,10 @@ class Faults:
             self._faults.append(fault)
         return fault
 
+    def __bool__(self) -> bool:
+        """Whether any fault is registered (read without the lock: a list's length is one read)."""
+        return bool(self._faults)
+
     def all(self) -> list[Fault]:
         with self._lock:
             return list(self._faults)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections import deque
 from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import unquote_plus
 
 import orjson
@@ -76,20 +77,64 @@ class JournalEntry:
         }
 
 
+class _Raw(NamedTuple):
+    """A request as the layer saw it, kept until the journal is read: decoding its JSON and
+    redacting its credentials cost more than the mock's own answer, and most are never read."""
+
+    method: str
+    path: str
+    query: str
+    body: bytes
+    headers: dict[str, str]
+    status: int | None
+    operation_id: str | None
+    fault: FaultKind | None
+
+    def entry(self) -> JournalEntry:
+        return JournalEntry(
+            method=self.method,
+            path=self.path,
+            query=redact_query(self.query) if self.query else "",
+            json=json_or_none(self.body),
+            headers=redact_headers(self.headers),
+            status=self.status,
+            operation_id=self.operation_id,
+            fault=self.fault,
+        )
+
+
 class Journal:
     """The last ``max_entries`` requests, oldest first."""
 
     def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
-        self._entries: deque[JournalEntry] = deque(maxlen=max_entries)
+        self._entries: deque[JournalEntry | _Raw] = deque(maxlen=max_entries)
         self._lock = threading.Lock()
 
     def record(self, entry: JournalEntry) -> None:
         with self._lock:
             self._entries.append(entry)
 
+    def record_raw(
+        self,
+        method: str,
+        path: str,
+        query: str,
+        body: bytes,
+        headers: dict[str, str],
+        status: int | None,
+        operation_id: str | None,
+        fault: FaultKind | None = None,
+    ) -> None:
+        """Record a request from what was received (``headers`` with lower-case names, not copied:
+        the caller must not change them); the entry is redacted and decoded when it is read."""
+        raw = _Raw(method, path, query, body, headers, status, operation_id, fault)
+        with self._lock:
+            self._entries.append(raw)
+
     def entries(self, operation_id: str | None = None) -> list[JournalEntry]:
         with self._lock:
-            return [e for e in self._entries if operation_id is None or e.operation_id == operation_id]
+            kept = [e for e in self._entries if operation_id is None or e.operation_id == operation_id]
+        return [e.entry() if isinstance(e, _Raw) else e for e in kept]
 
     def clear(self) -> None:
         with self._lock:

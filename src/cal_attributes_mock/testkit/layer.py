@@ -16,7 +16,7 @@ from cal_attributes_mock.app import MAX_BODY_BYTES, RESET_PATH, SPEC_PATH, MockS
 from cal_attributes_mock.envelopes import ApiError, http_error, timestamp
 from cal_attributes_mock.spec import Operation, route
 from cal_attributes_mock.testkit.faults import JSON, Fault, FaultError, Faults, add_from_json, check_operation
-from cal_attributes_mock.testkit.journal import Journal, JournalEntry, json_or_none, redact_headers, redact_query
+from cal_attributes_mock.testkit.journal import Journal
 
 FAULTS_PATH = "/_mock/faults"
 REQUESTS_PATH = "/_mock/requests"
@@ -64,6 +64,25 @@ class TestkitApp:
             await self.server(scope, receive, send)
             return
         path, method = scope["path"], scope["method"]
+        if path.startswith("/_mock/") or path == SPEC_PATH:
+            await self._mock_paths(scope, receive, send)
+        elif self.faults:
+            await self._faulty(scope, receive, send)
+        else:  # the API with nothing to inject (most requests): the mock's answer, sent as it is
+            answer = await self.server.answer(scope, receive)
+            raw = answer.request_body
+            if raw is None and _has_body(scope, answer.request_headers):  # unread by the mock: read it for the journal
+                raw, _ = await _buffer(receive)
+            await send({"type": "http.response.start", "status": answer.status, "headers": answer.headers})
+            await send({"type": "http.response.body", "body": answer.payload})
+            query = scope.get("query_string", b"").decode("latin-1")
+            self.journal.record_raw(
+                method, path, query, raw or b"", answer.request_headers, answer.status, answer.operation_id
+            )
+
+    async def _mock_paths(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The test kit's controls, then the mock's own paths outside the API (reset, the spec)."""
+        path, method = scope["path"], scope["method"]
         if path in CONTROL_PATHS:
             await self._control(scope, receive, send)
             return
@@ -71,13 +90,11 @@ class TestkitApp:
             self.faults.clear()
             self.journal.clear()
             self.server.set_rate_limit(False)
-        if path.startswith("/_mock/") or path == SPEC_PATH:
-            await self.server(scope, receive, send)
-            return
-        await self._api(scope, receive, send)
+        await self.server(scope, receive, send)
 
-    async def _api(self, scope: Scope, receive: Receive, send: Send) -> None:
-        operation_id = operation_for(self.server.operations, scope["method"], scope["path"])
+    async def _faulty(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A request while faults are registered: buffered, so a fault may replace the mock's answer."""
+        operation_id = self.server.operation_id_for(scope["method"], scope["path"])
         raw, replay = await _buffer(receive)
         fired = self.faults.fire(operation_id)
         if fired.delay:
@@ -89,19 +106,10 @@ class TestkitApp:
         status = answer.status
         if fault is not None:
             status = await _inject(fault, answer, scope, send)
-        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
-        self.journal.record(
-            JournalEntry(
-                method=scope["method"],
-                path=scope["path"],
-                query=redact_query(scope.get("query_string", b"").decode("latin-1")),
-                json=json_or_none(raw),
-                headers=redact_headers(headers),
-                status=status,
-                operation_id=operation_id,
-                fault=fault.kind if fault else None,
-            )
-        )
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        query = scope.get("query_string", b"").decode("latin-1")
+        kind = fault.kind if fault else None
+        self.journal.record_raw(scope["method"], scope["path"], query, raw, headers, status, operation_id, kind)
 
     async def _control(self, scope: Scope, receive: Receive, send: Send) -> None:
         full_path = scope["path"] + (f"?{scope['query_string'].decode('latin-1')}" if scope.get("query_string") else "")
@@ -183,6 +191,14 @@ async def _control_body(receive: Receive, full_path: str) -> Any:
         return orjson.loads(b"".join(chunks))
     except orjson.JSONDecodeError as error:
         raise http_error(400, f"Malformed JSON body: {error}", full_path) from None
+
+
+def _has_body(scope: Scope, headers: dict[str, str]) -> bool:
+    """Whether a request may have a body: in HTTP/1, only if Content-Length or Transfer-Encoding
+    says so (HTTP/2 frames a body without either)."""
+    if scope.get("http_version", "1.1") not in ("1.0", "1.1"):
+        return True
+    return headers.get("content-length", "0") != "0" or "transfer-encoding" in headers
 
 
 async def _buffer(receive: Receive) -> tuple[bytes, Receive]:
