@@ -23,6 +23,7 @@ from cal_attributes_fuzz.preflight import TargetProblem, check_target
 from cal_attributes_fuzz.progress import EventFollower, reporting
 from cal_attributes_fuzz.reports import compress_events, new_run_folder, rotate
 from cal_attributes_fuzz.summary import check_notes, summarize
+from tests.spec_helpers import SPEC_PATH
 
 
 def test_render_config_pins_the_organization_and_member_ids(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -329,3 +330,29 @@ def test_the_built_in_check_names_are_those_of_the_pinned_schemathesis() -> None
 def test_excluded_cal_checks_are_not_named() -> None:
     notes = check_notes(None, "cal_roles,cal_page_limits", writes=True, identities={})
     assert notes == ["Cal.com checks: cal_organization_scope, cal_unique_slugs, cal_writes_take_effect"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "params", "dropped"),
+    [
+        ("GET", "/v2/organizations/{orgId}/attributes/{attributeId}/options", {"attributeId": "options"}, True),
+        ("GET", "/v2/organizations/{orgId}/attributes/{attributeId}/options", {"attributeId": "a1"}, False),
+        ("GET", "/v2/organizations/{orgId}/attributes/{attributeId}/options", {"attributeId": "options/x"}, False),
+        (
+            "DELETE",
+            "/v2/organizations/{orgId}/attributes/{attributeId}/options/{optionId}",
+            {"attributeId": "options", "optionId": "103"},
+            True,
+        ),
+        ("GET", "/v2/organizations/{orgId}/attributes/options/{userId}", {"userId": "options"}, False),
+    ],
+)
+def test_a_case_whose_url_belongs_to_another_operation_is_dropped(
+    method: str, path: str, params: dict[str, str], dropped: bool
+) -> None:
+    """.../attributes/options/options is listUserOptions' URL: as a listOptions case it would test the
+    wrong operation (and fail the run on a 400 the spec does not give listOptions)."""
+    schema = schemathesis.openapi.from_path(str(SPEC_PATH))
+    case = schema[path][method].Case(path_parameters={"orgId": 1, **params})
+    assert hooks.reaches_another_operation(case) is dropped
+    assert hooks.filter_case(SimpleNamespace(), case) is not dropped
