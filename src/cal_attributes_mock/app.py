@@ -6,6 +6,7 @@ import functools
 import itertools
 import json
 import logging
+import math
 import os
 from collections import deque
 from collections.abc import Mapping
@@ -56,6 +57,12 @@ class MockConfig:
     strict: bool = False
     request_timeout: float = 10.0  # seconds for a whole request to arrive on a connection
 
+    def __post_init__(self) -> None:
+        if not 0 < self.request_timeout < math.inf:  # also refuses nan
+            raise ValueError(
+                f"request_timeout must be a positive, finite number of seconds; got {self.request_timeout!r}"
+            )
+
 
 class CapturedRequest(NamedTuple):
     """One entry of the request log (a named tuple: built for every request, at a fifth of the
@@ -77,8 +84,9 @@ class Answer:
     headers: list[tuple[bytes, bytes]]
     payload: bytes
     operation_id: str | None  # the operation the request was routed to, whatever the answer
-    request_headers: dict[str, str]  # lower-case names, as received
-    request_body: bytes | None
+    # Lower-case names, as received: credentials included, so never in the repr (tracebacks, pytest's locals).
+    request_headers: dict[str, str] = field(repr=False)
+    request_body: bytes | None = field(repr=False)
 
 
 @functools.cache

@@ -43,9 +43,15 @@ class _Sweeper:
 
     def watch(self, connection: GuardedHttpProtocol) -> None:
         self.connections.add(connection)
-        self.interval = min(self.interval, connection.request_timeout * (SWEEP_SLACK - 1))
+        loop = asyncio.get_running_loop()
+        interval = connection.request_timeout * (SWEEP_SLACK - 1)
+        if interval < self.interval:  # a server with a shorter timeout joined this loop: sweep sooner
+            self.interval = interval
+            if self._next is not None and self._next.when() > loop.time() + interval:
+                self._next.cancel()
+                self._next = None
         if self._next is None:
-            self._next = asyncio.get_running_loop().call_later(self.interval, self._sweep)
+            self._next = loop.call_later(self.interval, self._sweep)
 
     def forget(self, connection: GuardedHttpProtocol) -> None:
         self.connections.discard(connection)
@@ -55,10 +61,14 @@ class _Sweeper:
 
     def _sweep(self) -> None:
         loop = asyncio.get_running_loop()
-        now = loop.time()
-        for connection in list(self.connections):
-            connection.expire_if_late(now)
-        self._next = loop.call_later(self.interval, self._sweep) if self.connections else None
+        self._next = None
+        try:
+            now = loop.time()
+            for connection in list(self.connections):
+                connection.expire_if_late(now)
+        finally:  # whatever one connection raised, the others' deadlines keep being enforced
+            if self.connections:
+                self._next = loop.call_later(self.interval, self._sweep)
 
 
 _sweepers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Sweeper] = weakref.WeakKeyDictionary()

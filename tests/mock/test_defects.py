@@ -3,6 +3,7 @@ unchanged and the server keeps serving."""
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import gc
 import socket
@@ -194,3 +195,39 @@ def test_a_stopped_server_leaves_no_deadline_sweep_holding_its_event_loop() -> N
         assert exchange((host, int(port)), GET + b"\r\nConnection: close\r\n\r\n").startswith(b"HTTP/1.1 200 ")
     gc.collect()
     assert not [loop for loop in protocol._sweepers if loop.is_closed()]
+
+
+class Connection:
+    """Stands in for a connection in the sweep: records when it was checked; may raise."""
+
+    def __init__(self, request_timeout: float, fails: bool = False) -> None:
+        self.request_timeout, self.fails, self.checked = request_timeout, fails, 0
+
+    def expire_if_late(self, now: float) -> None:
+        self.checked += 1
+        if self.fails:
+            raise RuntimeError("one connection's trouble")
+
+
+def test_the_deadline_sweep_survives_a_failing_connection_and_speeds_up_for_a_shorter_timeout() -> None:
+    async def scenario() -> tuple[int, int]:
+        sweeper = protocol._Sweeper()
+        slow, failing = Connection(request_timeout=40.0), Connection(request_timeout=0.04, fails=True)
+        sweeper.watch(slow)  # type: ignore[arg-type]  # next sweep in 10 s ...
+        sweeper.watch(failing)  # type: ignore[arg-type]  # ... until a 0.04 s timeout joins: every 0.01 s
+        loop = asyncio.get_running_loop()
+        handlers: list[dict[str, object]] = []
+        loop.set_exception_handler(lambda _loop, context: handlers.append(context))
+        await asyncio.sleep(0.2)
+        sweeper.forget(slow)  # type: ignore[arg-type]
+        sweeper.forget(failing)  # type: ignore[arg-type]
+        return slow.checked, len(handlers)
+
+    checked, errors = asyncio.run(scenario())
+    assert checked >= 3 and errors >= 3  # swept repeatedly, each failure reported, none stopping the sweep
+
+
+@pytest.mark.parametrize("seconds", [0.0, -1.0, float("nan"), float("inf")])
+def test_a_request_timeout_must_be_positive_and_finite(seconds: float) -> None:
+    with pytest.raises(ValueError, match="request_timeout must be a positive, finite number of seconds"):
+        MockConfig(request_timeout=seconds)

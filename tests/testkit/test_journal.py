@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import Iterator, MutableMapping
+from typing import Any
 
 import httpx
 import pytest
@@ -103,3 +105,60 @@ def test_a_body_refused_part_way_is_recorded_without_json(cal_mock: CalMock, htt
     assert response.status_code == 413
     (entry,) = cal_mock.requests()
     assert (entry.json, entry.status, entry.operation_id) == (None, 413, "createAttribute")
+
+
+def test_what_the_layer_keeps_before_redaction_never_shows_credentials_in_a_repr(cal_mock: CalMock) -> None:
+    """Raw requests are redacted only when the journal is read; a repr (a traceback, pytest's
+    locals) of anything holding them must not leak the key either."""
+    key = cal_mock.keys["owner"]
+    with httpx.Client(
+        base_url="http://m", headers={"Authorization": f"Bearer {key}"}, transport=InProcessTransport(cal_mock.app)
+    ) as client:
+        client.get(f"{ATTRIBUTES}?apiKey={key}")
+    shown = repr(vars(cal_mock.app.journal))
+
+    async def answer() -> str:
+        scope = {
+            "type": "http",
+            "method": "GET",
+            "path": ATTRIBUTES,
+            "raw_path": ATTRIBUTES.encode(),
+            "query_string": b"",
+            "headers": [(b"authorization", f"Bearer {key}".encode())],
+        }
+
+        async def receive() -> dict[str, object]:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        return repr(await cal_mock.server.answer(scope, receive))
+
+    shown += asyncio.run(answer())
+    assert "Bearer [redacted]" in shown and "status=200" in shown
+    assert key not in shown
+
+
+@pytest.mark.parametrize("faults", ["none", "another operation's", "this operation's"])
+def test_a_request_is_in_the_journal_before_its_answer_leaves(cal_mock: CalMock, faults: str) -> None:
+    """Over a socket a test reads the journal as soon as it has the response: the entry must be there."""
+    if faults != "none":
+        cal_mock.fail("createAttribute" if faults == "another operation's" else "listAttributes", status=503)
+    journal_sizes: list[int] = []
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": ATTRIBUTES,
+        "raw_path": ATTRIBUTES.encode(),
+        "query_string": b"",
+        "headers": [(b"authorization", f"Bearer {cal_mock.keys['owner']}".encode())],
+    }
+
+    async def receive() -> dict[str, object]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        journal_sizes.append(len(cal_mock.requests()))
+
+    asyncio.run(cal_mock.app(scope, receive, send))
+    assert journal_sizes == [1, 1]  # response start and body: each sent after the request was recorded
+    (entry,) = cal_mock.requests()
+    assert entry.status == (503 if faults == "this operation's" else 200)

@@ -90,6 +90,9 @@ class _Raw(NamedTuple):
     operation_id: str | None
     fault: FaultKind | None
 
+    def __repr__(self) -> str:  # the headers and query still hold credentials: show what the journal shows
+        return repr(self.entry())
+
     def entry(self) -> JournalEntry:
         return JournalEntry(
             method=self.method,

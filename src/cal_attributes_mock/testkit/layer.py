@@ -73,12 +73,13 @@ class TestkitApp:
             raw = answer.request_body
             if raw is None and _has_body(scope, answer.request_headers):  # unread by the mock: read it for the journal
                 raw, _ = await _buffer(receive)
-            await send({"type": "http.response.start", "status": answer.status, "headers": answer.headers})
-            await send({"type": "http.response.body", "body": answer.payload})
             query = scope.get("query_string", b"").decode("latin-1")
+            # Recorded before the answer leaves: a test that has its response finds the request in the journal.
             self.journal.record_raw(
                 method, path, query, raw or b"", answer.request_headers, answer.status, answer.operation_id
             )
+            await send({"type": "http.response.start", "status": answer.status, "headers": answer.headers})
+            await send({"type": "http.response.body", "body": answer.payload})
 
     async def _mock_paths(self, scope: Scope, receive: Receive, send: Send) -> None:
         """The test kit's controls, then the mock's own paths outside the API (reset, the spec)."""
@@ -102,14 +103,18 @@ class TestkitApp:
         fault = fired.fault
         answer = _Answer()
         if fault is None or fault.apply:
-            await self.server(scope, replay, _capture(answer, None if fault else send))
-        status = answer.status
-        if fault is not None:
-            status = await _inject(fault, answer, scope, send)
+            await self.server(scope, replay, _capture(answer, None))
+        status = answer.status if fault is None else _fault_status(fault, answer)
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         query = scope.get("query_string", b"").decode("latin-1")
         kind = fault.kind if fault else None
+        # Recorded before the answer leaves: a test that has its response finds the request in the journal.
         self.journal.record_raw(scope["method"], scope["path"], query, raw, headers, status, operation_id, kind)
+        if fault is not None:
+            await _inject(fault, answer, scope, send)
+        elif answer.status is not None:
+            await send({"type": "http.response.start", "status": answer.status, "headers": answer.headers})
+            await send({"type": "http.response.body", "body": b"".join(answer.body)})
 
     async def _control(self, scope: Scope, receive: Receive, send: Send) -> None:
         full_path = scope["path"] + (f"?{scope['query_string'].decode('latin-1')}" if scope.get("query_string") else "")
@@ -240,24 +245,32 @@ def _capture(answer: _Answer, send: Send | None) -> Send:
     return capture
 
 
-async def _inject(fault: Fault, answer: _Answer, scope: Scope, send: Send) -> int | None:
-    """Answer with the fault instead of the mock; the status the client sees (None: dropped)."""
+def _fault_status(fault: Fault, answer: _Answer) -> int | None:
+    """The status the client sees when ``fault`` answers (None: the connection is dropped)."""
+    if fault.kind == "drop_connection":
+        return None
+    if fault.kind == "malformed":
+        return answer.status if fault.apply and answer.status is not None else 200
+    return fault.status
+
+
+async def _inject(fault: Fault, answer: _Answer, scope: Scope, send: Send) -> None:
+    """Answer with the fault instead of the mock (with the status ``_fault_status`` gives)."""
     if fault.kind == "drop_connection":
         # Start an answer that promises a body and never send it: the server closes the connection
         # and the client fails reading it, as on a reset (ASGI offers no way to abort earlier).
         await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"1")]})
-        return None
+        return
     if fault.kind == "malformed":
-        status, body = 200, MALFORMED_BODY
+        body = MALFORMED_BODY
         if fault.apply and answer.status is not None:
             whole = b"".join(answer.body)
-            status, body = answer.status, whole[: len(whole) // 2] or MALFORMED_BODY
-        await _send_raw(send, status, body, {})
-        return status
+            body = whole[: len(whole) // 2] or MALFORMED_BODY
+        await _send_raw(send, _fault_status(fault, answer) or 200, body, {})
+        return
     payload = fault.body if fault.body is not None else _error_envelope(fault.status, scope)
     headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
     await _send_json(send, fault.status, payload, headers)
-    return fault.status
 
 
 def _error_envelope(status: int, scope: Scope) -> dict[str, JSON]:
