@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
 import json
 
 import httpx
@@ -95,3 +96,27 @@ def test_a_body_already_in_memory_is_held_to_the_size_limit_async() -> None:
                 await cal.attributes.list()
 
     asyncio.run(run())
+
+
+def test_a_gzip_body_already_in_memory_is_read_decompressed() -> None:
+    """MockTransport hands the body over already read (and inflated by httpx): no second read of the stream."""
+
+    row = {
+        "id": "a1",
+        "teamId": 1,
+        "type": "TEXT",
+        "name": "Office",
+        "slug": "office",
+        "enabled": True,
+        "usersCanEditRelation": False,
+        "isWeightsEnabled": False,
+        "isLocked": False,
+    }
+    body = json.dumps({"status": "success", "data": [row]}).encode()
+
+    def gzipped(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=gzip.compress(body), headers={"content-encoding": "gzip"})
+
+    with CalAttributes("cal_k", base_url=BASE, org_id=1, httpx_args={"transport": httpx.MockTransport(gzipped)}) as cal:
+        page = cal.attributes.list(page_size=5)
+    assert [a.slug for a in page.data] == ["office"]
