@@ -25,7 +25,12 @@ REACHED_THROUGH_LINKS = {
     "listAssignedOptionsBySlug",
     "getAssignmentHistory",
 }
-SETTINGS = settings(max_examples=250, stateful_step_count=10, deadline=None, database=None, derandomize=True)
+# Long workflows, few of them: each sequence starts from a reset mock, and a 2xx deep in the links
+# (unassign, reweigh, history) needs create, create option and assign first. With 40 steps every
+# operation above was reached by sequence 31 of the 57 this runs; 250 sequences of 10 steps cost
+# six times as long and first reached them all at sequence 153. scripts/fuzz.sh runs the thorough
+# stateful phase.
+SETTINGS = settings(max_examples=40, stateful_step_count=40, deadline=None, database=None, derandomize=True)
 
 
 def test_workflows_over_links_conform() -> None:
