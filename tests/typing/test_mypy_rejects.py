@@ -1,13 +1,18 @@
 """Mistakes mypy --strict must reject in code using the SDK, each with the error it gives.
 
-All snippets are checked by one mypy run over a folder (one file each), to keep the test fast.
+All snippets are checked by one mypy run over a folder (one file each), to keep the test fast;
+it starts from a copy of the cache the documented examples' check leaves, so it checks only them.
 """
 
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
+import pytest
+
+from tests.documented_examples import USER_CODE_OPTIONS, examples_type_check
 from tests.spec_helpers import strict_mypy
 
 PRELUDE = "from cal_attributes import AsyncCalAttributes, CalAttributes\ncal = CalAttributes()\n"
@@ -27,10 +32,13 @@ MUST_FAIL = {
 }  # fmt: skip
 
 
-def test_mypy_rejects_each_mistake_with_its_error(tmp_path: Path) -> None:
+def test_mypy_rejects_each_mistake_with_its_error(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    cache = shutil.copytree(examples_type_check(tmp_path_factory).cache, tmp_path / "mypy-cache")
+    snippets = tmp_path / "snippets"
+    snippets.mkdir()
     for name, (code, _) in MUST_FAIL.items():
-        (tmp_path / f"{name}.py").write_text(PRELUDE + code + "\n", encoding="utf-8")
-    result = strict_mypy("--no-incremental", "--show-error-codes", str(tmp_path), cwd=tmp_path)
+        (snippets / f"{name}.py").write_text(PRELUDE + code + "\n", encoding="utf-8")
+    result = strict_mypy(*USER_CODE_OPTIONS, "--cache-dir", str(cache), str(snippets), cwd=tmp_path)
     errors: dict[str, list[str]] = {}
     for line in result.stdout.splitlines():
         match = re.match(r".*?(\w+)\.py:\d+: error: (.*)", line)
