@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -78,17 +75,3 @@ def schema_ref_names(schema: dict[str, Any]) -> list[str]:
 def media_examples(media: dict[str, Any]) -> dict[str, Any]:
     """The example values of a media type object, by example name."""
     return {name: resolve(example)["value"] for name, example in media.get("examples", {}).items()}
-
-
-def strict_mypy(*arguments: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """``mypy --strict`` on code written outside the repository, as a user of the installed
-    packages sees it (the generated client and the hand-written packages on its path)."""
-    return subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", *arguments],
-        cwd=cwd,
-        env={**os.environ, "MYPYPATH": f"{ROOT / 'generated'}{os.pathsep}{ROOT / 'src'}"},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )

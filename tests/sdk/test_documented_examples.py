@@ -16,9 +16,9 @@ import pytest
 
 from cal_attributes_mock import create_mock
 from cal_attributes_mock.serve import serve_in_thread
-from tests.documented_examples import documented_snippets
 from tests.mock.conftest import OWNER_KEY
 from tests.spec_helpers import ROOT
+from tests.typecheck import documented_snippets
 
 SNIPPETS = documented_snippets()
 

@@ -1,19 +1,17 @@
 """Mistakes mypy --strict must reject in code using the SDK, each with the error it gives.
 
 All snippets are checked by one mypy run over a folder (one file each), to keep the test fast;
-it starts from a copy of the cache the documented examples' check leaves, so it checks only them.
+it starts from a copy of the repository run's cache, so it analyses only them (tests/typecheck.py).
 """
 
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.documented_examples import USER_CODE_OPTIONS, examples_type_check
-from tests.spec_helpers import strict_mypy
+from tests.typecheck import check_user_code
 
 PRELUDE = "from cal_attributes import AsyncCalAttributes, CalAttributes\ncal = CalAttributes()\n"
 
@@ -33,12 +31,11 @@ MUST_FAIL = {
 
 
 def test_mypy_rejects_each_mistake_with_its_error(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
-    cache = shutil.copytree(examples_type_check(tmp_path_factory).cache, tmp_path / "mypy-cache")
     snippets = tmp_path / "snippets"
     snippets.mkdir()
     for name, (code, _) in MUST_FAIL.items():
         (snippets / f"{name}.py").write_text(PRELUDE + code + "\n", encoding="utf-8")
-    result = strict_mypy(*USER_CODE_OPTIONS, "--cache-dir", str(cache), str(snippets), cwd=tmp_path)
+    result = check_user_code(snippets, tmp_path_factory, tmp_path)
     errors: dict[str, list[str]] = {}
     for line in result.stdout.splitlines():
         match = re.match(r".*?(\w+)\.py:\d+: error: (.*)", line)
