@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-import openapi_python_client
 import pytest
 
 from tests.once import once_per_run
@@ -17,7 +17,16 @@ from tests.spec_helpers import ROOT
 
 PACKAGE = ROOT / "generated" / "cal_attributes_client"
 OVERRIDES = ROOT / "codegen" / "templates"
-UPSTREAM = Path(openapi_python_client.__file__).parent / "templates"
+
+
+def installed_package(name: str) -> Path:
+    """The folder of an installed package, found without importing it (the generator takes 0.6 s)."""
+    spec = importlib.util.find_spec(name)
+    assert spec is not None and spec.origin is not None, name
+    return Path(spec.origin).parent
+
+
+UPSTREAM = installed_package("openapi_python_client") / "templates"
 
 
 def run_check(root: Path, generator: Path | None = None) -> subprocess.CompletedProcess[str]:

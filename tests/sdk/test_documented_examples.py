@@ -18,7 +18,7 @@ from cal_attributes_mock import create_mock
 from cal_attributes_mock.serve import serve_in_thread
 from tests.mock.conftest import OWNER_KEY
 from tests.spec_helpers import ROOT
-from tests.test_static_checks import documented_snippets
+from tests.typecheck import documented_snippets
 
 SNIPPETS = documented_snippets()
 
