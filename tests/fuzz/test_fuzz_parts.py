@@ -52,6 +52,28 @@ def test_the_configuration_turns_every_check_and_phase_on() -> None:
         assert len(entry["checks"]) == 1
 
 
+def test_only_a_hang_of_the_embedded_mock_fails_the_response_time_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The embedded mock answers in milliseconds, so its bound only catches hangs; a live target keeps 2 s."""
+    monkeypatch.setenv("CAL_API_KEY", "cal_k")
+    configured = tomllib.loads(render_config(1))["checks"]["max_response_time"]
+    embedded = cli.write_config(cli.parse_args([]), cli.embedded_target("http://127.0.0.1:9"), tmp_path)
+    assert tomllib.loads(embedded.read_text())["checks"]["max_response_time"] == cli.EMBEDDED_MAX_RESPONSE_TIME
+    live_args = cli.parse_args(["--url", "http://127.0.0.1:9", "--org-id", "5"])
+    live = cli.write_config(live_args, cli.live_target(live_args), tmp_path)
+    assert tomllib.loads(live.read_text())["checks"]["max_response_time"] == configured == 2.0
+
+
+def test_max_steps_sets_the_stateful_scenario_length(tmp_path: Path) -> None:
+    default = cli.write_config(cli.parse_args([]), cli.embedded_target("http://127.0.0.1:9"), tmp_path)
+    assert tomllib.loads(default.read_text())["phases"]["stateful"]["max-steps"] == 20
+    longer = cli.write_config(
+        cli.parse_args(["--max-steps", "60"]), cli.embedded_target("http://127.0.0.1:9"), tmp_path
+    )
+    assert tomllib.loads(longer.read_text())["phases"]["stateful"]["max-steps"] == 60
+
+
 def ledger_file(tmp_path: Path, *entries: dict[str, Any]) -> Path:
     path = tmp_path / "ledger.jsonl"
     path.write_text("".join(json.dumps(e) + "\n" for e in entries) + '{"cut short', encoding="utf-8")
