@@ -1,4 +1,4 @@
-"""Does the default fuzz run catch each seeded defect? One run per defect of tests/contract/faults.py.
+"""Does the default fuzz run catch each seeded defect? One run per defect (tests/contract/faults.py and two here).
 
 Usage: python benchmarks/fuzz_defects.py [--max-examples N] [--only NAME,...] [cal-attributes-fuzz options]
 
@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -30,18 +31,44 @@ from cal_attributes_mock import MockConfig, MockServer, create_mock  # noqa: E40
 from cal_attributes_mock.serve import serve_in_thread  # noqa: E402
 from tests.contract import faults  # noqa: E402
 
-# Each defect and the check that must fail on it (the checks' own tests pair them the same way).
+
+def rows_without_slug(mock: MockServer) -> faults.Faulty:
+    """Attribute lists whose rows lack the required `slug` (schemathesis' schema check)."""
+
+    def rewrite(request: faults.Request, answer: Any) -> Any:
+        if faults.is_(request, "GET", faults.ATTRIBUTES) and isinstance(answer.get("data"), list):
+            answer["data"] = [{k: v for k, v in row.items() if k != "slug"} for row in answer["data"]]
+        return answer
+
+    return faults.Faulty(mock, response=rewrite)
+
+
+def no_key_needed(mock: MockServer) -> faults.Faulty:
+    """A request without an API key is served as the owner's (schemathesis' ignored_auth check)."""
+
+    def rewrite(request: faults.Request) -> faults.Request:
+        if "authorization" in request.headers:
+            return request
+        return replace(request, headers={**request.headers, "authorization": f"Bearer {faults.OWNER_KEY}"})
+
+    return faults.Faulty(mock, request=rewrite)
+
+
+# Each defect and what must fail on it: the cal_* check made for it (its own tests pair them the
+# same way), or for two of the defects schemathesis' own checks catch, the failure's title.
 DEFECTS: dict[str, tuple[Callable[[MockServer], Any], str]] = {
-    "everyone_is_the_owner": (faults.everyone_is_the_owner, "cal_roles"),
-    "other_orgs_attributes_listed": (faults.other_orgs_attributes_listed, "cal_organization_scope"),
-    "other_orgs_options_listed": (faults.other_orgs_options_listed, "cal_organization_scope"),
-    "take_ignored": (faults.take_ignored, "cal_page_limits"),
-    "more_after_a_short_page": (faults.more_after_a_short_page, "cal_page_limits"),
-    "cursor_without_more": (faults.cursor_without_more, "cal_page_limits"),
-    "duplicate_slugs_accepted": (faults.duplicate_slugs_accepted, "cal_unique_slugs"),
-    "patch_ignores_name": (faults.patch_ignores_name, "cal_writes_take_effect"),
-    "patch_echoes_but_does_not_store_name": (faults.patch_echoes_but_does_not_store_name, "cal_writes_take_effect"),
-    "assignments_not_listed": (faults.assignments_not_listed, "cal_writes_take_effect"),
+    "everyone_is_the_owner": (faults.everyone_is_the_owner, "`cal_roles`"),
+    "other_orgs_attributes_listed": (faults.other_orgs_attributes_listed, "`cal_organization_scope`"),
+    "other_orgs_options_listed": (faults.other_orgs_options_listed, "`cal_organization_scope`"),
+    "take_ignored": (faults.take_ignored, "`cal_page_limits`"),
+    "more_after_a_short_page": (faults.more_after_a_short_page, "`cal_page_limits`"),
+    "cursor_without_more": (faults.cursor_without_more, "`cal_page_limits`"),
+    "duplicate_slugs_accepted": (faults.duplicate_slugs_accepted, "`cal_unique_slugs`"),
+    "patch_ignores_name": (faults.patch_ignores_name, "`cal_writes_take_effect`"),
+    "patch_echoes_but_does_not_store_name": (faults.patch_echoes_but_does_not_store_name, "`cal_writes_take_effect`"),
+    "assignments_not_listed": (faults.assignments_not_listed, "`cal_writes_take_effect`"),
+    "rows_without_slug": (rows_without_slug, "Response violates schema"),
+    "no_key_needed": (no_key_needed, "API accepts requests without authentication"),
 }
 
 
@@ -70,7 +97,7 @@ def main() -> int:
     for name in names:
         fault, check = DEFECTS[name]
         failures, elapsed = run_against(fault, options)
-        caught = any(f"`{check}`" in title for title in failures)
+        caught = any(check in title for title in failures)
         missed += [] if caught else [name]
         found = ", ".join(f"{title} {n}" for title, n in sorted(failures.items())) or "no failure"
         print(f"{name}: {'caught' if caught else 'MISSED'} by {check} ({elapsed:.0f} s; {found})", flush=True)

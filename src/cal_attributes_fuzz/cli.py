@@ -274,8 +274,8 @@ def write_config(args: argparse.Namespace, target: Target, run_folder: Path) -> 
     """The run's schemathesis configuration, kept in its report folder (it names no secret)."""
     text = with_member_ids(render_config(target.org_id), target.members)
     if not args.url:
-        # The embedded mock answers in milliseconds: a slower answer is the machine's load, not the
-        # server's (a loaded 2-core machine went past 2 s), so only a hang fails the run.
+        # The embedded mock answers in milliseconds: a slower answer measures the machine's load, not
+        # the server, so only a hang fails the run.
         text = with_max_response_time(text, EMBEDDED_MAX_RESPONSE_TIME)
     if args.max_steps is not None:
         text = with_max_steps(text, args.max_steps)
