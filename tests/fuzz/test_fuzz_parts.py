@@ -23,6 +23,7 @@ from cal_attributes_fuzz.preflight import TargetProblem, check_target
 from cal_attributes_fuzz.progress import EventFollower, reporting
 from cal_attributes_fuzz.reports import compress_events, new_run_folder, rotate
 from cal_attributes_fuzz.summary import check_notes, summarize
+from tests.spec_helpers import SPEC_PATH
 
 
 def test_render_config_pins_the_organization_and_member_ids(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -162,6 +163,28 @@ def test_map_case_tags_only_what_positive_cases_create(monkeypatch: pytest.Monke
     hooks.map_case(None, other)
     assert positive.body == {"name": "calfuzz-1-Dept", "slug": "calfuzz-1-dept", "type": "TEXT"}
     assert negative.body == {"name": "Dept", "slug": 5}
+
+
+@pytest.mark.parametrize(
+    ("operation_id", "path", "kept"),
+    [
+        ("listOptions", {"attributeId": "options"}, False),  # is GET /attributes/options/{userId}
+        ("deleteAttribute", {"attributeId": "slugs"}, True),  # no sibling route takes DELETE there
+        ("getAttribute", {"attributeId": "options"}, True),  # no sibling route /attributes/options
+        # /attributes/options/{userId}/{attributeOptionId} owns it and takes no GET: a 405
+        ("listAssignedOptions", {"attributeId": "options"}, False),
+        ("listOptions", {"attributeId": "x/options"}, True),  # sent as x%2Foptions: its own route
+        ("listOptions", {"attributeId": "a1"}, True),
+        ("listUserOptions", {"userId": 5}, True),
+    ],
+)
+def test_filter_case_drops_cases_the_api_routes_to_another_operation(
+    operation_id: str, path: dict[str, Any], kept: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CAL_API_KEY", "cal_k")
+    schema = schemathesis.openapi.from_path(SPEC_PATH, config=load_config(1))
+    case = schema.find_operation_by_id(operation_id).Case(path_parameters={"orgId": 1, **path})
+    assert hooks.filter_case(None, case) is kept
 
 
 def test_map_case_does_nothing_without_a_run_tag(monkeypatch: pytest.MonkeyPatch) -> None:
