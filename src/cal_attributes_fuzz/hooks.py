@@ -100,7 +100,9 @@ def routed_elsewhere(case: schemathesis.Case[Any]) -> bool:
     path = case.path
     for name, value in (case.path_parameters or {}).items():
         path = path.replace(f"{{{name}}}", quote(str(value), safe=""))
-    found = route(_ROUTES, case.method.upper(), path)
+    # The operation's own method, not the case's: the coverage phase also probes undocumented methods
+    # on the operation's URL (unsupported_method), and those stay.
+    found = route(_ROUTES, case.operation.method.upper(), path)
     if found.operation is not None:
         return found.operation.path_template != case.path
     return bool(found.allowed)  # another template owns the URL (and would answer 405)

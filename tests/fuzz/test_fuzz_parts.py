@@ -183,8 +183,11 @@ def test_filter_case_drops_cases_the_api_routes_to_another_operation(
 ) -> None:
     monkeypatch.setenv("CAL_API_KEY", "cal_k")
     schema = schemathesis.openapi.from_path(SPEC_PATH, config=load_config(1))
-    case = schema.find_operation_by_id(operation_id).Case(path_parameters={"orgId": 1, **path})
-    assert hooks.filter_case(None, case) is kept
+    operation = schema.find_operation_by_id(operation_id)
+    assert hooks.filter_case(None, operation.Case(path_parameters={"orgId": 1, **path})) is kept
+    # The coverage phase's probes of undocumented methods on the operation's own URL stay.
+    probe = operation.Case(method="TRACE", path_parameters={"orgId": 1, "attributeId": "a1", "userId": 5})
+    assert hooks.filter_case(None, probe) is True
 
 
 def test_map_case_does_nothing_without_a_run_tag(monkeypatch: pytest.MonkeyPatch) -> None:
