@@ -1,9 +1,12 @@
 """Wall time of the contract-fuzz suites and of the default fuzz run; cases/s in process vs HTTP.
 
 Usage: python benchmarks/fuzz_timing.py [--skip-pytest] [--skip-cli] [--compare-checks N] [--quick-compare]
+       [--compare-settings N] [--skip-throughput]
 Run it alone: the figures are ratios and times on this machine, measured in one run.
 --compare-checks N runs the default fuzz command N times each with and without the Cal.com-aware
 checks, alternating, so that both see the same machine load (--quick-compare: a shorter run).
+--compare-settings N does the same with the earlier defaults (150 examples, 60 stateful steps)
+and the current ones.
 """
 
 from __future__ import annotations
@@ -77,30 +80,52 @@ def cases_per_second(schema: schemathesis.schemas.BaseSchema, base_url: str | No
     return count, time.perf_counter() - start
 
 
-def compare_checks(python: str, env: dict[str, str], rounds: int, quick: bool) -> None:
-    """The default run with and without the cal_* checks, alternating: wall and CPU seconds, and ratios.
+def compare_runs(python: str, env: dict[str, str], variants: dict[str, list[str]], rounds: int, label: str) -> None:
+    """Default runs with each variant's extra arguments, alternating round by round: wall and CPU
+    seconds, and the ratio of each variant to the first.
 
-    CPU time (the fuzz command, its schemathesis process and the embedded mock) is what the checks
-    add; on a shared machine it varies far less with the load than wall time does.
+    CPU time (the fuzz command, its schemathesis process and the embedded mock) is what a variant
+    changes; on a shared machine it varies far less with the load than wall time does.
     """
-    extra = ["--max-examples", "30", "--phases", "fuzzing,stateful"] if quick else []
-    variants = {"built-in checks only": ["--exclude-checks", ",".join(CHECK_NAMES)], "with the cal_* checks": []}
     wall: dict[str, list[float]] = {name: [] for name in variants}
     cpu: dict[str, list[float]] = {name: [] for name in variants}
     for _ in range(rounds):
-        for name, checks in variants.items():
+        for name, extra in variants.items():
             with tempfile.TemporaryDirectory() as reports:
-                command = [python, "-m", "cal_attributes_fuzz.cli", *extra, *checks, "--report-dir", reports]
+                command = [python, "-m", "cal_attributes_fuzz.cli", *extra, "--report-dir", reports]
                 elapsed, seconds, _ = timed_with_cpu(command, env)
             wall[name].append(elapsed)
             cpu[name].append(seconds)
             load = os.getloadavg()[0]
             print(f"  {name}: {elapsed:.1f} s wall, {seconds:.1f} s CPU (load average {load:.2f})", flush=True)
-    (base_wall, cal_wall), (base_cpu, cal_cpu) = ([min(v) for v in d.values()] for d in (wall, cpu))
+    first = next(iter(variants))
+    print(f"{label}, best of {rounds}:")
+    for name in variants:
+        print(
+            f"  {name}: wall {min(wall[name]):.1f} s ({min(wall[name]) / min(wall[first]):.2f}x), "
+            f"CPU {min(cpu[name]):.1f} s ({min(cpu[name]) / min(cpu[first]):.2f}x)"
+        )
+
+
+def compare_checks(python: str, env: dict[str, str], rounds: int, quick: bool) -> None:
+    """The default run with and without the cal_* checks."""
+    extra = ["--max-examples", "30", "--phases", "fuzzing,stateful"] if quick else []
+    variants = {
+        "built-in checks only": [*extra, "--exclude-checks", ",".join(CHECK_NAMES)],
+        "with the cal_* checks": extra,
+    }
     label = "quick run (30 examples, fuzzing + stateful)" if quick else "default run"
-    print(f"{label}, best of {rounds}, without / with the cal_* checks:")
-    print(f"  wall {base_wall:.1f} s / {cal_wall:.1f} s ({cal_wall / base_wall:.2f}x)")
-    print(f"  CPU  {base_cpu:.1f} s / {cal_cpu:.1f} s ({cal_cpu / base_cpu:.2f}x)")
+    compare_runs(python, env, variants, rounds, f"{label}, without / with the cal_* checks")
+
+
+# The defaults before issue 14's timing work: 150 examples per operation and phase, 60 stateful steps.
+EARLIER_SETTINGS = ["--max-examples", "150", "--max-steps", "60"]
+
+
+def compare_settings(python: str, env: dict[str, str], rounds: int) -> None:
+    """The default run with the earlier settings and with the current ones."""
+    variants = {"150 examples, 60 steps (earlier)": EARLIER_SETTINGS, "the configuration (now)": []}
+    compare_runs(python, env, variants, rounds, "default run, earlier / current settings")
 
 
 def main() -> None:
@@ -109,6 +134,8 @@ def main() -> None:
     parser.add_argument("--skip-cli", action="store_true")
     parser.add_argument("--compare-checks", type=int, default=0, metavar="N")
     parser.add_argument("--quick-compare", action="store_true")
+    parser.add_argument("--compare-settings", type=int, default=0, metavar="N")
+    parser.add_argument("--skip-throughput", action="store_true")
     args = parser.parse_args()
     python = sys.executable
     env = {"CAL_API_KEY": "cal_demo_owner_0f1e2d3c4b5a", "PYTHONHASHSEED": "0"}
@@ -131,7 +158,11 @@ def main() -> None:
 
     if args.compare_checks:
         compare_checks(python, env, args.compare_checks, args.quick_compare)
+    if args.compare_settings:
+        compare_settings(python, env, args.compare_settings)
 
+    if args.skip_throughput:
+        return
     mock = create_mock()
     config = load_config(org_id=1)
     in_process = schemathesis.openapi.from_path(SPEC, config=config)

@@ -27,7 +27,7 @@ from cal_attributes_client import AuthenticatedClient
 
 from cal_attributes_fuzz.checks import CHECK_NAMES, MEMBER_KEY_ENV, OTHER_ORG_KEY_ENV
 from cal_attributes_fuzz.cleanup import clean_up
-from cal_attributes_fuzz.config import render_config, with_member_ids
+from cal_attributes_fuzz.config import render_config, with_max_response_time, with_max_steps, with_member_ids
 from cal_attributes_fuzz.preflight import TargetProblem, check_target
 from cal_attributes_fuzz.progress import reporting
 from cal_attributes_fuzz.reports import compress_events, new_run_folder, rotate
@@ -60,6 +60,7 @@ BUILTIN_CHECKS = (
     "object_level_authorization",
 )
 PROGRESS_SECONDS = 5.0
+EMBEDDED_MAX_RESPONSE_TIME = 10.0  # seconds
 SERVER_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "cal_attributes_mock")
 READ_ONLY_RESTRICTIONS = """
 [[operations]]
@@ -124,7 +125,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="environment variable holding the API key of a member of another organization, for cal_roles",
     )
     run = parser.add_argument_group("schemathesis (defaults: the thorough ones)")
-    run.add_argument("--max-examples", type=positive_int, help="examples per operation and phase (default 150)")
+    run.add_argument("--max-examples", type=positive_int, help="examples per operation and phase (default 100)")
+    run.add_argument(
+        "--max-steps", type=positive_int, help="steps per stateful scenario (default 20; 60 for a longer search)"
+    )
     run.add_argument("--seed", type=int, help="random seed (default: the config's)")
     run.add_argument("--workers", type=positive_int, help="concurrent workers (default 1)")
     run.add_argument("--checks", help="comma-separated checks (default: all, including the cal_* checks)")
@@ -260,9 +264,21 @@ def live_target(args: argparse.Namespace) -> Target:
     return Target(args.url.rstrip("/"), api_key, args.org_id, member_ids(args.user_ids, ()), identities)
 
 
+def embedded_target(url: str, user_ids: str | None = None) -> Target:
+    """The embedded mock at ``url``: its demo seed's owner, members and the cal_roles identities."""
+    identities = {MEMBER_KEY_ENV: DEMO_MEMBER_KEY, OTHER_ORG_KEY_ENV: DEMO_OTHER_ORG_KEY}
+    return Target(url, DEMO_OWNER_KEY, 1, member_ids(user_ids, DEMO_MEMBERS), identities)
+
+
 def write_config(args: argparse.Namespace, target: Target, run_folder: Path) -> Path:
     """The run's schemathesis configuration, kept in its report folder (it names no secret)."""
     text = with_member_ids(render_config(target.org_id), target.members)
+    if not args.url:
+        # The embedded mock answers in milliseconds: a slower answer measures the machine's load, not
+        # the server, so only a hang fails the run.
+        text = with_max_response_time(text, EMBEDDED_MAX_RESPONSE_TIME)
+    if args.max_steps is not None:
+        text = with_max_steps(text, args.max_steps)
     if args.url and not args.allow_writes:
         text += READ_ONLY_RESTRICTIONS
     if args.url and args.allow_writes:
@@ -344,8 +360,7 @@ def main(argv: list[str] | None = None) -> int:
             url = stack.enter_context(serve_in_thread(create_mock(config=MockConfig(strict=True))))
             # After the server started: uvicorn configures its loggers when it is set up.
             stack.enter_context(server_logs_to(run_folder / "mock-server.log"))
-            identities = {MEMBER_KEY_ENV: DEMO_MEMBER_KEY, OTHER_ORG_KEY_ENV: DEMO_OTHER_ORG_KEY}
-            target = Target(url, DEMO_OWNER_KEY, 1, member_ids(args.user_ids, DEMO_MEMBERS), identities)
+            target = embedded_target(url, args.user_ids)
             print(f"==> fuzzing the embedded mock at {url} (demo seed, organization 1)")
         env = run_environment(target)
         config_file = write_config(args, target, run_folder)

@@ -12,7 +12,6 @@ environment variable:
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import threading
@@ -24,7 +23,7 @@ from urllib.parse import quote
 import schemathesis
 
 import cal_attributes_fuzz.checks  # noqa: F401  (registers the Cal.com-aware checks with schemathesis)
-from cal_attributes_mock.spec import Operation, operations, route
+from cal_attributes_mock.spec import operations, route
 
 TAGGED_FIELDS = {
     "createAttribute": ("name", "slug"),
@@ -53,6 +52,7 @@ class Pacer:
 
 _PACER = Pacer(float(os.environ["CAL_FUZZ_MAX_PER_MINUTE"])) if os.environ.get("CAL_FUZZ_MAX_PER_MINUTE") else None
 _LEDGER_LOCK = threading.Lock()
+_ROUTES = operations()  # the spec's operations in the mock's routing order, which is the API's
 # What this run created, by kind; updates and deletes may touch nothing else.
 _CREATED: dict[str, set[Any]] = {"attribute": set(), "option": set(), "assignment": set()}
 # The path parameters that name the target of each update and delete.
@@ -93,38 +93,32 @@ def _remember(operation_id: str, path: dict[str, Any], body: Any, data: Any) -> 
             _CREATED["option"].add(str(data["attributeOptionId"]))
 
 
+def routed_elsewhere(case: schemathesis.Case[Any]) -> bool:
+    """Whether the case's URL belongs to another path template, as the API routes it: a path parameter
+    equal to a literal segment of a sibling route (`/attributes/{attributeId}/options` with the
+    attributeId `options` is `/attributes/options/{userId}`, where the API wants a numeric user id)."""
+    path = case.path
+    for name, value in (case.path_parameters or {}).items():
+        path = path.replace(f"{{{name}}}", quote(str(value), safe=""))
+    # The operation's own method, not the case's: the coverage phase also probes undocumented methods
+    # on the operation's URL (unsupported_method), and those stay.
+    found = route(_ROUTES, case.operation.method.upper(), path)
+    if found.operation is not None:
+        return found.operation.path_template != case.path
+    return bool(found.allowed)  # another template owns the URL (and would answer 405)
+
+
 @schemathesis.hook
 def filter_case(context: schemathesis.HookContext, case: schemathesis.Case[Any]) -> bool:
-    """Drop cases that mutate `orgId`, which the configuration pins to the organization under test.
+    """Drop cases that mutate `orgId`, and cases whose URL the API routes to another operation.
 
     schemathesis 4.32.5 writes the pinned value over a mutated `orgId` after generating a negative
     case but keeps the case labelled negative, so the valid request it really sends would be
-    reported as "schema-violating request accepted". Every other mutation is kept.
+    reported as "schema-violating request accepted". Every other mutation is kept. A case routed
+    elsewhere is not a request to its operation at all: its answer says nothing about that operation.
     """
     data = case.meta.phase.data if case.meta is not None else None
-    return (data is None or data.parameter != "orgId") and not reaches_another_operation(case)
-
-
-@functools.cache
-def _routes() -> tuple[Operation, ...]:
-    return operations()
-
-
-def reaches_another_operation(case: schemathesis.Case[Any]) -> bool:
-    """Whether a path parameter spells a sibling route's literal segment, so the URL belongs to another
-    operation: ``GET .../attributes/options/options`` (listOptions with attributeId "options") is
-    listUserOptions' URL, where "options" is not a user id. Such a case tests the other operation
-    against this one's expectations, so it is dropped; the routing rule itself is tested on the mock.
-    """
-    params = case.path_parameters or {}
-    if not any(isinstance(value, str) for value in params.values()):
-        return False
-    try:
-        path = case.path.format(**{name: quote(str(value), safe="") for name, value in params.items()})
-    except (KeyError, IndexError, ValueError):
-        return False
-    owner = route(_routes(), case.method.upper(), path).operation
-    return owner is not None and owner.operation_id != _operation_id(case)
+    return (data is None or data.parameter != "orgId") and not routed_elsewhere(case)
 
 
 @schemathesis.hook

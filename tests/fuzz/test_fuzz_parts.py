@@ -53,6 +53,28 @@ def test_the_configuration_turns_every_check_and_phase_on() -> None:
         assert len(entry["checks"]) == 1
 
 
+def test_only_a_hang_of_the_embedded_mock_fails_the_response_time_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The embedded mock answers in milliseconds, so its bound only catches hangs; a live target keeps 2 s."""
+    monkeypatch.setenv("CAL_API_KEY", "cal_k")
+    configured = tomllib.loads(render_config(1))["checks"]["max_response_time"]
+    embedded = cli.write_config(cli.parse_args([]), cli.embedded_target("http://127.0.0.1:9"), tmp_path)
+    assert tomllib.loads(embedded.read_text())["checks"]["max_response_time"] == cli.EMBEDDED_MAX_RESPONSE_TIME
+    live_args = cli.parse_args(["--url", "http://127.0.0.1:9", "--org-id", "5"])
+    live = cli.write_config(live_args, cli.live_target(live_args), tmp_path)
+    assert tomllib.loads(live.read_text())["checks"]["max_response_time"] == configured == 2.0
+
+
+def test_max_steps_sets_the_stateful_scenario_length(tmp_path: Path) -> None:
+    default = cli.write_config(cli.parse_args([]), cli.embedded_target("http://127.0.0.1:9"), tmp_path)
+    assert tomllib.loads(default.read_text())["phases"]["stateful"]["max-steps"] == 20
+    longer = cli.write_config(
+        cli.parse_args(["--max-steps", "60"]), cli.embedded_target("http://127.0.0.1:9"), tmp_path
+    )
+    assert tomllib.loads(longer.read_text())["phases"]["stateful"]["max-steps"] == 60
+
+
 def ledger_file(tmp_path: Path, *entries: dict[str, Any]) -> Path:
     path = tmp_path / "ledger.jsonl"
     path.write_text("".join(json.dumps(e) + "\n" for e in entries) + '{"cut short', encoding="utf-8")
@@ -141,6 +163,31 @@ def test_map_case_tags_only_what_positive_cases_create(monkeypatch: pytest.Monke
     hooks.map_case(None, other)
     assert positive.body == {"name": "calfuzz-1-Dept", "slug": "calfuzz-1-dept", "type": "TEXT"}
     assert negative.body == {"name": "Dept", "slug": 5}
+
+
+@pytest.mark.parametrize(
+    ("operation_id", "path", "kept"),
+    [
+        ("listOptions", {"attributeId": "options"}, False),  # is GET /attributes/options/{userId}
+        ("deleteAttribute", {"attributeId": "slugs"}, True),  # no sibling route takes DELETE there
+        ("getAttribute", {"attributeId": "options"}, True),  # no sibling route /attributes/options
+        # /attributes/options/{userId}/{attributeOptionId} owns it and takes no GET: a 405
+        ("listAssignedOptions", {"attributeId": "options"}, False),
+        ("listOptions", {"attributeId": "x/options"}, True),  # sent as x%2Foptions: its own route
+        ("listOptions", {"attributeId": "a1"}, True),
+        ("listUserOptions", {"userId": 5}, True),
+    ],
+)
+def test_filter_case_drops_cases_the_api_routes_to_another_operation(
+    operation_id: str, path: dict[str, Any], kept: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CAL_API_KEY", "cal_k")
+    schema = schemathesis.openapi.from_path(SPEC_PATH, config=load_config(1))
+    operation = schema.find_operation_by_id(operation_id)
+    assert hooks.filter_case(None, operation.Case(path_parameters={"orgId": 1, **path})) is kept
+    # The coverage phase's probes of undocumented methods on the operation's own URL stay.
+    probe = operation.Case(method="TRACE", path_parameters={"orgId": 1, "attributeId": "a1", "userId": 5})
+    assert hooks.filter_case(None, probe) is True
 
 
 def test_map_case_does_nothing_without_a_run_tag(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -330,29 +377,3 @@ def test_the_built_in_check_names_are_those_of_the_pinned_schemathesis() -> None
 def test_excluded_cal_checks_are_not_named() -> None:
     notes = check_notes(None, "cal_roles,cal_page_limits", writes=True, identities={})
     assert notes == ["Cal.com checks: cal_organization_scope, cal_unique_slugs, cal_writes_take_effect"]
-
-
-@pytest.mark.parametrize(
-    ("method", "path", "params", "dropped"),
-    [
-        ("GET", "/v2/organizations/{orgId}/attributes/{attributeId}/options", {"attributeId": "options"}, True),
-        ("GET", "/v2/organizations/{orgId}/attributes/{attributeId}/options", {"attributeId": "a1"}, False),
-        ("GET", "/v2/organizations/{orgId}/attributes/{attributeId}/options", {"attributeId": "options/x"}, False),
-        (
-            "DELETE",
-            "/v2/organizations/{orgId}/attributes/{attributeId}/options/{optionId}",
-            {"attributeId": "options", "optionId": "103"},
-            True,
-        ),
-        ("GET", "/v2/organizations/{orgId}/attributes/options/{userId}", {"userId": "options"}, False),
-    ],
-)
-def test_a_case_whose_url_belongs_to_another_operation_is_dropped(
-    method: str, path: str, params: dict[str, str], dropped: bool
-) -> None:
-    """.../attributes/options/options is listUserOptions' URL: as a listOptions case it would test the
-    wrong operation (and fail the run on a 400 the spec does not give listOptions)."""
-    schema = schemathesis.openapi.from_path(str(SPEC_PATH))
-    case = schema[path][method].Case(path_parameters={"orgId": 1, **params})
-    assert hooks.reaches_another_operation(case) is dropped
-    assert hooks.filter_case(SimpleNamespace(), case) is not dropped
