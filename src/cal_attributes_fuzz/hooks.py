@@ -18,7 +18,7 @@ import threading
 import time
 import uuid
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import unquote
 
 import schemathesis
 
@@ -52,7 +52,7 @@ class Pacer:
 
 _PACER = Pacer(float(os.environ["CAL_FUZZ_MAX_PER_MINUTE"])) if os.environ.get("CAL_FUZZ_MAX_PER_MINUTE") else None
 _LEDGER_LOCK = threading.Lock()
-_ROUTES = operations()  # the spec's operations in the mock's routing order, which is the API's
+_ROUTES = operations()  # the spec's operations in the mock's routing order (docs/mock.md says where the API differs)
 # What this run created, by kind; updates and deletes may touch nothing else.
 _CREATED: dict[str, set[Any]] = {"attribute": set(), "option": set(), "assignment": set()}
 # The path parameters that name the target of each update and delete.
@@ -97,9 +97,9 @@ def routed_elsewhere(case: schemathesis.Case[Any]) -> bool:
     """Whether the case's URL belongs to another path template, as the API routes it: a path parameter
     equal to a literal segment of a sibling route (`/attributes/{attributeId}/options` with the
     attributeId `options` is `/attributes/options/{userId}`, where the API wants a numeric user id)."""
-    path = case.path
-    for name, value in (case.path_parameters or {}).items():
-        path = path.replace(f"{{{name}}}", quote(str(value), safe=""))
+    # The path as the server routes it: schemathesis puts the values in as they are (a `/` in one
+    # makes more segments), and the server decodes percent-escapes (`opt%69ons` is `options`).
+    path = unquote(case.formatted_path)
     # The operation's own method, not the case's: the coverage phase also probes undocumented methods
     # on the operation's URL (unsupported_method), and those stay.
     found = route(_ROUTES, case.operation.method.upper(), path)

@@ -61,14 +61,15 @@ class _Sweeper:
 
     def _sweep(self) -> None:
         loop = asyncio.get_running_loop()
-        self._next = None
-        try:
-            now = loop.time()
-            for connection in list(self.connections):
+        now = loop.time()
+        for connection in list(self.connections):
+            try:
                 connection.expire_if_late(now)
-        finally:  # whatever one connection raised, the others' deadlines keep being enforced
-            if self.connections:
-                self._next = loop.call_later(self.interval, self._sweep)
+            except Exception as error:  # one connection's trouble: reported, and every other one still checked
+                loop.call_exception_handler(
+                    {"message": "request deadline check failed", "exception": error, "protocol": connection}
+                )
+        self._next = loop.call_later(self.interval, self._sweep) if self.connections else None
 
 
 _sweepers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Sweeper] = weakref.WeakKeyDictionary()

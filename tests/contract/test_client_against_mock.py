@@ -20,8 +20,10 @@ from cal_attributes_client import AuthenticatedClient, models
 from hypothesis import HealthCheck, given, settings
 
 from cal_attributes_mock.serve import serve_in_thread
-from tests.contract.conftest import MOCK, OWNER_KEY, SCHEMA
+from tests.contract.conftest import OWNER_KEY, mocked_schema
 from tests.spec_helpers import Operation, operations, schema_ref_names
+
+MOCK, SCHEMA = mocked_schema()
 
 OPERATIONS = list(operations())
 

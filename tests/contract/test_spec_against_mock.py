@@ -8,7 +8,9 @@ import pytest
 import schemathesis
 from hypothesis import settings
 
-from tests.contract.conftest import MOCK, SCHEMA
+from tests.contract.conftest import mocked_schema
+
+MOCK, SCHEMA = mocked_schema()
 
 
 @pytest.fixture(autouse=True)
@@ -19,7 +21,7 @@ def fresh_mock() -> None:
 @SCHEMA.parametrize()
 # The fuzzing phase's cases per operation (examples and coverage are fixed sets, run whole). 25
 # random cases on top of the coverage phase's hundreds keep every operation under every check;
-# the config's 150 (cal-attributes-fuzz, scripts/fuzz.sh) cost four times the CPU here.
+# the config's 100 (cal-attributes-fuzz, scripts/fuzz.sh) cost about three times the CPU here.
 @settings(max_examples=25)
 def test_operation_conforms(case: schemathesis.Case[Any]) -> None:
     case.call_and_validate()

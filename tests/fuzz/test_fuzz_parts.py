@@ -173,7 +173,9 @@ def test_map_case_tags_only_what_positive_cases_create(monkeypatch: pytest.Monke
         ("getAttribute", {"attributeId": "options"}, True),  # no sibling route /attributes/options
         # /attributes/options/{userId}/{attributeOptionId} owns it and takes no GET: a 405
         ("listAssignedOptions", {"attributeId": "options"}, False),
-        ("listOptions", {"attributeId": "x/options"}, True),  # sent as x%2Foptions: its own route
+        # as sent, x/options/options: GET .../attributes/x/options/options is the option template's (no GET)
+        ("listOptions", {"attributeId": "x/options"}, False),
+        ("listOptions", {"attributeId": "opt%69ons"}, False),  # the server decodes it: options
         ("listOptions", {"attributeId": "a1"}, True),
         ("listUserOptions", {"userId": 5}, True),
     ],

@@ -107,6 +107,22 @@ def test_a_body_refused_part_way_is_recorded_without_json(cal_mock: CalMock, htt
     assert (entry.json, entry.status, entry.operation_id) == (None, 413, "createAttribute")
 
 
+def list_attributes_scope(key: str) -> dict[str, Any]:
+    """The ASGI scope of ``GET /attributes`` with ``key``, for calling the apps directly."""
+    return {
+        "type": "http",
+        "method": "GET",
+        "path": ATTRIBUTES,
+        "raw_path": ATTRIBUTES.encode(),
+        "query_string": b"",
+        "headers": [(b"authorization", f"Bearer {key}".encode())],
+    }
+
+
+async def no_body() -> dict[str, Any]:
+    return {"type": "http.request", "body": b"", "more_body": False}
+
+
 def test_what_the_layer_keeps_before_redaction_never_shows_credentials_in_a_repr(cal_mock: CalMock) -> None:
     """Raw requests are redacted only when the journal is read; a repr (a traceback, pytest's
     locals) of anything holding them must not leak the key either."""
@@ -118,19 +134,7 @@ def test_what_the_layer_keeps_before_redaction_never_shows_credentials_in_a_repr
     shown = repr(vars(cal_mock.app.journal))
 
     async def answer() -> str:
-        scope = {
-            "type": "http",
-            "method": "GET",
-            "path": ATTRIBUTES,
-            "raw_path": ATTRIBUTES.encode(),
-            "query_string": b"",
-            "headers": [(b"authorization", f"Bearer {key}".encode())],
-        }
-
-        async def receive() -> dict[str, object]:
-            return {"type": "http.request", "body": b"", "more_body": False}
-
-        return repr(await cal_mock.server.answer(scope, receive))
+        return repr(await cal_mock.server.answer(list_attributes_scope(key), no_body))
 
     shown += asyncio.run(answer())
     assert "Bearer [redacted]" in shown and "status=200" in shown
@@ -143,22 +147,11 @@ def test_a_request_is_in_the_journal_before_its_answer_leaves(cal_mock: CalMock,
     if faults != "none":
         cal_mock.fail("createAttribute" if faults == "another operation's" else "listAttributes", status=503)
     journal_sizes: list[int] = []
-    scope = {
-        "type": "http",
-        "method": "GET",
-        "path": ATTRIBUTES,
-        "raw_path": ATTRIBUTES.encode(),
-        "query_string": b"",
-        "headers": [(b"authorization", f"Bearer {cal_mock.keys['owner']}".encode())],
-    }
-
-    async def receive() -> dict[str, object]:
-        return {"type": "http.request", "body": b"", "more_body": False}
 
     async def send(message: MutableMapping[str, Any]) -> None:
         journal_sizes.append(len(cal_mock.requests()))
 
-    asyncio.run(cal_mock.app(scope, receive, send))
+    asyncio.run(cal_mock.app(list_attributes_scope(cal_mock.keys["owner"]), no_body, send))
     assert journal_sizes == [1, 1]  # response start and body: each sent after the request was recorded
     (entry,) = cal_mock.requests()
     assert entry.status == (503 if faults == "this operation's" else 200)
