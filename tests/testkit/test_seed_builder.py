@@ -41,7 +41,7 @@ def test_to_dict_is_the_seed_file_format() -> None:
 def test_mistakes_are_seed_errors_naming_the_place() -> None:
     with pytest.raises(SeedError, match=r"users\[0\].apiKey: an API key starts with 'cal_'"):
         SeedBuilder().organization(1, "A").member(1, "a@a.test", api_key="secret").build()
-    with pytest.raises(SeedError, match="no option has id"):
+    with pytest.raises(SeedError, match="organization 1 has no attribute 'floor'"):
         SeedBuilder().organization(1, "A").member(1, "a@a.test").assign(1, "floor", "First").build()
     with pytest.raises(ValueError, match="add an organization first"):
         SeedBuilder().member(1, "a@a.test")
@@ -65,3 +65,11 @@ def test_flags_the_public_api_cannot_set_come_from_the_seed() -> None:
     assert flags == {"badge": (True, True, False), "floor": (False, False, False)}
     with pytest.raises(SeedError, match=r"attributes\[0\].isLocked"):
         parse_seed({**seed.to_dict(), "attributes": [{**seed.to_dict()["attributes"][0], "isLocked": "yes"}]})
+
+
+def test_assigning_what_was_not_declared_names_the_attribute_and_the_value() -> None:
+    builder = small_org()
+    with pytest.raises(SeedError, match=r"assign\(2, 'floor', 'Third'\): attribute 'floor' has no option 'Third' "):
+        builder.assign(2, "floor", "Third")
+    with pytest.raises(SeedError, match=r"organization 7 has no attribute 'room' \(add it with attribute\(\) first\)"):
+        builder.assign(2, "room", "A")

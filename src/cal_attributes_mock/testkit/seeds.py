@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Literal, TypeAlias
 
-from cal_attributes_mock.seed import Seed, parse_seed
+from cal_attributes_mock.seed import Seed, SeedError, parse_seed
 from cal_attributes_mock.testkit.faults import JSON
 
 Role: TypeAlias = Literal["MEMBER", "ADMIN", "OWNER"]
@@ -109,6 +109,21 @@ class SeedBuilder:
     ) -> SeedBuilder:
         """Give a member an option of an attribute (by the attribute's slug and the option's value)."""
         org = self._org(org_id)
+        call = f"assign({user_id}, {attribute_slug!r}, {option_value!r})"
+        attribute = next(
+            (a for a in self._data["attributes"] if a["orgId"] == org and a["slug"] == attribute_slug), None
+        )
+        if attribute is None:
+            raise SeedError(
+                f"{call}: organization {org} has no attribute {attribute_slug!r} (add it with attribute() first)"
+            )
+        options = attribute["options"]
+        values = [o["value"] for o in options if isinstance(o, dict)] if isinstance(options, list) else []
+        if option_value not in values:
+            declared = ", ".join(repr(v) for v in values) or "none"
+            raise SeedError(
+                f"{call}: attribute {attribute_slug!r} has no option {option_value!r} (its options: {declared})"
+            )
         self._data["assignments"].append(
             {
                 "userId": user_id,
