@@ -97,6 +97,13 @@ class _Run:
     async def main(self) -> int:
         args = self.args
         client_id, client_secret = os.environ.get("CAL_CLIENT_ID") or None, os.environ.get("CAL_CLIENT_SECRET") or None
+        # Named as the command's user sets them (the SDK's own message names its arguments).
+        if (client_id is None) != (client_secret is None):
+            raise ConfigurationError("a platform OAuth client needs both CAL_CLIENT_ID and CAL_CLIENT_SECRET")
+        if client_id is None and not os.environ.get("CAL_API_KEY"):
+            raise ConfigurationError(
+                "no credentials: set CAL_API_KEY, or CAL_CLIENT_ID and CAL_CLIENT_SECRET of a platform OAuth client"
+            )
         async with AsyncCalAttributes(
             org_id=args.org_id, base_url=args.url, client_id=client_id, client_secret=client_secret
         ) as cal:

@@ -140,6 +140,28 @@ def test_a_platform_oauth_client_from_the_environment_is_used_and_its_secret_nev
     assert "wrong-platform-secret" not in captured.out + captured.err
 
 
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        ({}, "no credentials: set CAL_API_KEY, or CAL_CLIENT_ID and CAL_CLIENT_SECRET of a platform OAuth client"),
+        ({"CAL_CLIENT_ID": "demo-platform-client"}, "needs both CAL_CLIENT_ID and CAL_CLIENT_SECRET"),
+    ],
+)
+def test_missing_credentials_are_named_as_the_environment_variables_to_set(
+    mock: MockServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    variables: dict[str, str],
+    message: str,
+) -> None:
+    monkeypatch.delenv("CAL_API_KEY")
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    assert cli("export") == 1
+    assert message in capsys.readouterr().err
+    assert not mock.requests
+
+
 def test_import_csv_reports_unknown_slugs_with_their_lines(
     mock: MockServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
