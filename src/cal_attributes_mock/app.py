@@ -184,7 +184,7 @@ class MockServer:
         response_headers = [
             (b"content-type", b"application/json"),
             (b"content-length", str(len(payload)).encode()),
-            (b"x-request-id", given_id.encode("latin-1") if given_id else self._new_request_id()),
+            (b"x-request-id", given_id.encode("latin-1") if given_id else self.new_request_id()),
         ]
         if headers:
             response_headers += [(name.lower().encode(), value.encode("latin-1")) for name, value in headers.items()]
@@ -219,7 +219,8 @@ class MockServer:
             raise _render(failure, incoming.full_path) from None
         return operation.operation_id, status, payload, {}
 
-    def _new_request_id(self) -> bytes:
+    def new_request_id(self) -> bytes:
+        """A fresh ``X-Request-Id`` value, unique across mocks (the test kit's injected answers carry one too)."""
         return b"%s-%d" % (self._request_id_prefix, next(self._request_count))
 
     def operation_id_for(self, method: str, path: str) -> str | None:

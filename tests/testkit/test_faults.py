@@ -24,6 +24,18 @@ def test_fail_answers_the_status_the_given_number_of_times_then_normally(cal_moc
     assert cal_mock.faults() == []
 
 
+def test_injected_answers_carry_a_request_id_like_the_mocks_own(cal_mock: CalMock, http: httpx.Client) -> None:
+    cal_mock.fail("listAttributes", status=503, times=2)
+    cal_mock.malformed("getAttribute")
+    first, second = http.get(ATTRIBUTES), http.get(ATTRIBUTES, headers={"X-Request-Id": "req-42"})
+    cut = http.get(f"{ATTRIBUTES}/a1")
+    normal = http.get(ATTRIBUTES)
+    ids = [first.headers["x-request-id"], cut.headers["x-request-id"], normal.headers["x-request-id"]]
+    assert (first.status_code, cut.status_code, normal.status_code) == (503, 200, 200)
+    assert len(set(ids)) == 3 and all(ids)  # unique, as the mock's own answers are
+    assert second.headers["x-request-id"] == "req-42"  # the caller's id echoed
+
+
 def test_fail_matches_only_its_operation(cal_mock: CalMock, http: httpx.Client) -> None:
     cal_mock.fail("createAttribute", times=1)
     assert http.get(ATTRIBUTES).status_code == 200

@@ -111,7 +111,10 @@ class TestkitApp:
         # Recorded before the answer leaves: a test that has its response finds the request in the journal.
         self.journal.record_raw(scope["method"], scope["path"], query, raw, headers, status, operation_id, kind)
         if fault is not None:
-            await _inject(fault, answer, scope, send)
+            request_id = (
+                headers.get("x-request-id") or self.server.new_request_id().decode()
+            )  # echoed, as the mock does
+            await _inject(fault, answer, scope, send, request_id)
         elif answer.status is not None:
             await send({"type": "http.response.start", "status": answer.status, "headers": answer.headers})
             await send({"type": "http.response.body", "body": b"".join(answer.body)})
@@ -254,7 +257,7 @@ def _fault_status(fault: Fault, answer: _Answer) -> int | None:
     return fault.status
 
 
-async def _inject(fault: Fault, answer: _Answer, scope: Scope, send: Send) -> None:
+async def _inject(fault: Fault, answer: _Answer, scope: Scope, send: Send, request_id: str) -> None:
     """Answer with the fault instead of the mock (with the status ``_fault_status`` gives)."""
     if fault.kind == "drop_connection":
         # Start an answer that promises a body and never send it: the server closes the connection
@@ -266,10 +269,12 @@ async def _inject(fault: Fault, answer: _Answer, scope: Scope, send: Send) -> No
         if fault.apply and answer.status is not None:
             whole = b"".join(answer.body)
             body = whole[: len(whole) // 2] or MALFORMED_BODY
-        await _send_raw(send, _fault_status(fault, answer) or 200, body, {})
+        await _send_raw(send, _fault_status(fault, answer) or 200, body, {"X-Request-Id": request_id})
         return
     payload = fault.body if fault.body is not None else _error_envelope(fault.status, scope)
-    headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
+    headers = {"X-Request-Id": request_id}
+    if fault.retry_after is not None:
+        headers["Retry-After"] = str(fault.retry_after)
     await _send_json(send, fault.status, payload, headers)
 
 
