@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 import os
 import signal
 import subprocess
@@ -90,13 +91,13 @@ positive_int.__name__ = "positive integer"  # argparse names the type in its mes
 
 
 def positive_seconds(text: str) -> float:
-    value = float(text)
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
     if not (0.1 <= value <= 3600):  # also refuses nan and inf
-        raise ValueError(text)
+        raise argparse.ArgumentTypeError(f"must be a number of seconds from 0.1 to 3600, got {text!r}")
     return value
-
-
-positive_seconds.__name__ = "number of seconds from 0.1 to 3600"
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -183,7 +184,10 @@ def invocation_problems(args: argparse.Namespace) -> Iterator[str]:
 
 
 def unknown_names(text: str | None, known: tuple[str, ...]) -> list[str]:
-    return [name for name in (text or "").split(",") if text is not None and name.strip() not in known]
+    """The names in a comma-separated list that are not ``known``; an empty name shows as ``''``."""
+    if text is None:
+        return []
+    return [name.strip() or "''" for name in text.split(",") if name.strip() not in known]
 
 
 def member_ids(text: str | None, default: tuple[int, ...]) -> tuple[int, ...]:

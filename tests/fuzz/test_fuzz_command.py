@@ -239,8 +239,10 @@ def test_a_rate_limited_target_is_retried_after_retry_after(tmp_path: Path) -> N
         (["--checks", "cal_role"], {}, "--checks: unknown check(s) cal_role"),
         (["--exclude-checks", "x"], {}, "--exclude-checks: unknown check(s) x"),
         (["--max-examples", "0"], {}, "argument --max-examples: invalid positive integer value: '0'"),
-        (["--progress-every", "nan"], {}, "--progress-every: invalid number of seconds from 0.1 to 3600 value: 'nan'"),
-        (["--progress-every", "0"], {}, "--progress-every: invalid number of seconds from 0.1 to 3600 value: '0'"),
+        (["--progress-every", "nan"], {}, "--progress-every: must be a number of seconds from 0.1 to 3600, got 'nan'"),
+        (["--progress-every", "0"], {}, "--progress-every: must be a number of seconds from 0.1 to 3600, got '0'"),
+        (["--progress-every", "x"], {}, "--progress-every: must be a number of seconds from 0.1 to 3600, got 'x'"),
+        (["--phases", ""], {}, "unknown phase(s) ''; choose from"),
         (
             ["--url", "http://x.test", "--org-id", "1", "--member-key", "NOT_SET_ANYWHERE"],
             {"CAL_API_KEY": "k"},
