@@ -181,7 +181,10 @@ def test_a_file_without_attributes_is_refused_not_read_as_no_attributes(text: st
     ("value", "message"),
     [
         ("{value: 7, weight: -1}", "n/weight: -1 is less than the minimum of 0"),
-        ("{value: 7, wieght: 3}", "n: Additional properties are not allowed ('wieght' was unexpected)"),
+        (
+            "{value: 7, wieght: 3}",
+            "n: Additional properties are not allowed ('wieght' was unexpected) (did you mean 'weight'?)",
+        ),
         ("{weight: 3}", 'n: "value" is a required property'),
         ("[7, {value: 8, weight: 1.5}]", 'n/1/weight: 1.5 is not of type "integer"'),
         ("true", 'n: true is not of types "number", "string"'),
@@ -194,3 +197,15 @@ def test_a_bad_member_value_says_what_is_wrong_with_it(value: str, message: str)
     with pytest.raises(StateFileError) as caught:
         parse_state(text, "f.yaml")
     assert str(caught.value) == f"f.yaml:6: members/101/{message}"
+
+
+def test_a_misspelt_key_anywhere_gets_the_closest_allowed_one() -> None:
+    text = "organisation: 1\nattributes:\n- {slug: a, name: A, type: TEXT, enabeld: true, nmae: B}\n"
+    with pytest.raises(StateFileError) as caught:
+        parse_state(text, "f.yaml")
+    message = str(caught.value)
+    assert (
+        "f.yaml:1: the file: Additional properties are not allowed ('organisation' was unexpected) (did you mean 'organization'?)"
+        in message
+    )
+    assert "(did you mean 'enabled' for 'enabeld', 'name' for 'nmae'?)" in message

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import math
 import re
@@ -39,7 +40,8 @@ def state_schema() -> dict[str, JSON]:
     return cast(dict[str, JSON], json.loads(text))
 
 
-_validator = jsonschema_rs.validator_for(state_schema())
+_SCHEMA = state_schema()
+_validator = jsonschema_rs.validator_for(_SCHEMA)
 
 
 def load_state(path: str) -> State:
@@ -167,7 +169,24 @@ def _line_of(lines: Mapping[Path, int], path: Path) -> int | None:
 
 def _schema_message(error: jsonschema_rs.ValidationError) -> str:
     where = "/".join(str(p) for p in error.instance_path) or "the file"
-    return f"{where}: {error.message}"
+    return f"{where}: {error.message}{_did_you_mean(error)}"
+
+
+def _did_you_mean(error: jsonschema_rs.ValidationError) -> str:
+    """For a key the schema does not allow, the closest key it does (``wieght`` -> ``weight``)."""
+    unexpected = getattr(error.kind, "unexpected", None)
+    if not isinstance(error.kind, jsonschema_rs.ValidationErrorKind.AdditionalProperties) or not unexpected:
+        return ""
+    schema: Any = _SCHEMA
+    for part in list(error.schema_path)[:-1]:  # the object schema whose `additionalProperties` refused it
+        schema = schema[part] if isinstance(schema, dict) else None
+    allowed = sorted(schema.get("properties", {})) if isinstance(schema, dict) else []
+    hints = [
+        f"{close[0]!r}" + (f" for {key!r}" if len(unexpected) > 1 else "")
+        for key in unexpected
+        if (close := difflib.get_close_matches(str(key), allowed, n=1))
+    ]
+    return f" (did you mean {', '.join(hints)}?)" if hints else ""
 
 
 # -- meaning ---------------------------------------------------------------------------------
