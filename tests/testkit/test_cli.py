@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+
+from tests.mock.test_cli import start
 
 ADMIN = {"Authorization": "Bearer cal_demo_admin_1a2b3c4d5e6f"}
 ATTRIBUTES = "/v2/organizations/1/attributes"
@@ -19,14 +20,7 @@ ATTRIBUTES = "/v2/organizations/1/attributes"
 @contextmanager
 def running(*args: str) -> Iterator[tuple[str, subprocess.Popen[str]]]:
     """The CLI on a free port: its base URL while it runs; SIGTERM afterwards."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "cal_attributes_mock.cli", "--port", "0", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    first = process.stdout.readline()
+    process, (first,) = start(*args)
     try:
         yield first.split()[first.split().index("on") + 1], process
     finally:

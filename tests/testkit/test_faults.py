@@ -162,3 +162,14 @@ def test_a_client_never_closed_leaves_no_event_loop_open(cal_mock: CalMock) -> N
         assert len(client.attributes.list().items) == 4
         del client
         gc.collect()
+
+
+def test_clear_faults_disarms_every_fault_and_keeps_state_and_journal(cal_mock: CalMock, http: httpx.Client) -> None:
+    cal_mock.fail("listAttributes", status=503, times=5)
+    cal_mock.delay(None, 0.01)
+    assert http.post(ATTRIBUTES, json=new_attribute("team")).status_code == 201
+    cal_mock.clear_faults()
+    assert cal_mock.faults() == []
+    assert http.get(ATTRIBUTES).status_code == 200
+    assert "team" in slugs(http)
+    assert [e.operation_id for e in cal_mock.requests()][:1] == ["createAttribute"]
