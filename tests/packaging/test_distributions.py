@@ -139,11 +139,14 @@ def test_the_wheel_holds_the_packages_and_nothing_else(wheel: Path) -> None:
         assert f"{package}/py.typed" in files, package
     assert "cal_attributes/openapi/cal-attributes.yaml" in files
     assert "cal_attributes_fuzz/schemathesis.toml" in files
+    assert "cal_attributes/state/state.schema.json" in files  # the state file's public JSON Schema
     assert not [name for name in files if "__pycache__" in name or name.endswith(".pyc")]
     with zipfile.ZipFile(wheel) as archive:
         entry_points = archive.read(f"{DIST_INFO}/entry_points.txt").decode()
     assert "cal-attributes-mock = cal_attributes_cli:mock" in entry_points
     assert "cal-attributes-fuzz = cal_attributes_cli:fuzz" in entry_points
+    assert "cal-attributes = cal_attributes.cli:main" in entry_points
+    assert "[pytest11]\ncal_attributes_mock = cal_attributes_mock.testkit.plugin" in entry_points
 
 
 def test_the_sdist_can_rebuild_the_wheel_and_carries_the_license_and_docs(sdist: Path) -> None:
@@ -195,7 +198,7 @@ def test_without_the_extra_a_command_says_which_to_install(bare_venv: Path, comm
     assert lines[0].startswith(f"{command[0]}: ")
 
 
-@pytest.mark.parametrize("command", ["cal-attributes-mock", "cal-attributes-fuzz"])
+@pytest.mark.parametrize("command", ["cal-attributes", "cal-attributes-mock", "cal-attributes-fuzz"])
 def test_with_the_extras_the_commands_run(command: str) -> None:
     # The development environment has every extra: the launcher hands over to the real command.
     result = subprocess.run(

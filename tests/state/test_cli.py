@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -380,3 +381,47 @@ def test_plan_reads_only_the_pages_it_needs(
     history = [r.path for r in mock.requests if r.operation_id == "getAssignmentHistory"]
     assert history == ["/v2/organizations/1/attributes/assignments/103/history"]  # the one member given a weight
     assert len(mock.requests) == 1 + 2 * attributes + 1
+
+
+def test_prune_through_the_command_removes_what_the_file_leaves_out(
+    mock: MockServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = exported(tmp_path, capsys)
+    state = yaml.safe_load(path.read_text())
+    state["attributes"] = [a for a in state["attributes"] if a["slug"] != "office"]
+    for values in state["members"].values():
+        values.pop("office", None)
+    path.write_text(yaml.safe_dump(state))
+    assert cli("plan", str(path)) == 0  # without --prune the office attribute is left alone, and said so
+    assert "left alone: 1 attributes, 0 options, 1 assignments not in the file (--prune removes them)" in (
+        capsys.readouterr().out
+    )
+    assert cli("plan", str(path), "--prune") == 2
+    assert "office: delete attribute" in capsys.readouterr().out
+    assert cli("apply", str(path), "--prune", "--yes") == 0
+    assert [r.operation_id for r in mock.requests if r.method != "GET"] == ["deleteAttribute"]
+    assert cli("plan", str(path), "--prune") == 0
+
+
+def test_export_to_standard_output_and_the_url_flag(
+    mock: MockServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = os.environ["CAL_API_URL"]
+    monkeypatch.setenv("CAL_API_URL", "http://127.0.0.1:9")  # nothing there: --url must win
+    assert cli("export", "--url", url) == 0
+    assert yaml.safe_load(capsys.readouterr().out)["organization"] == 1
+
+
+def test_import_csv_carries_weights_into_the_state_file(
+    mock: MockServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    csv, out = tmp_path / "hr.csv", tmp_path / "org.yaml"
+    csv.write_text("user_id,attribute,value,weight\n101,department,Sales,70\n")
+    assert cli("import-csv", str(csv), "-o", str(out)) == 0
+    assert yaml.safe_load(out.read_text())["members"][101]["department"] == {"value": "sales", "weight": 70}
+    assert cli("plan", str(out), "--json") == 2
+    descriptions = [c["description"] for c in json.loads(capsys.readouterr().out)["changes"]]
+    assert "user 101: department += sales (weight 70)" in descriptions
+    assert cli("apply", str(out), "--yes") == 0
+    (assigned,) = [r for r in mock.requests if r.operation_id == "assignOptionToUser"]
+    assert assigned.status == 201
