@@ -98,3 +98,5 @@ def test_apply_on_a_terminal_shows_a_progress_bar_with_counts(mock: MockServer, 
     assert code == 0 and "applying" in text and "3/3" in text  # BarProgress: "applying", the bar, done/total
     assert "[1/3] done" not in text  # the bar, not the lines written off a terminal
     assert "3 done" in text
+    clock = r"(?:\d+:\d\d:\d\d|-:--:--)"
+    assert re.search(rf"3/3 {clock} {clock}", text), text  # done/total, time elapsed, then the ETA
