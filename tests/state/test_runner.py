@@ -1,4 +1,4 @@
-"""Pacing: evenly spaced starts, a hard limit per window, pauses for Retry-After, bounded catch-up."""
+"""Pacing: a bounded burst then evenly spaced starts, a hard limit per window, pauses for Retry-After."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 
 from cal_attributes.state import RunSettings
 from cal_attributes.state.ops import OperationError
-from cal_attributes.state.runner import CATCH_UP, Pacer, Requester
+from cal_attributes.state.runner import Pacer, Requester
 
 
 class Clock:
@@ -37,12 +37,29 @@ def relative(times: list[float]) -> list[float]:
     return [round(t - times[0], 6) for t in times]
 
 
-def test_starts_are_evenly_spaced_and_catch_up_is_a_few_slots() -> None:
+def test_a_burst_starts_at_once_then_starts_are_evenly_spaced() -> None:
     clock = Clock()
-    pacer = Pacer(10, 1.0, clock)  # 10 a second
-    assert relative(starts(pacer, clock, 3)) == [0.0, 0.1, 0.2]
-    clock.now += 60  # idle (or a very late wake-up): at most CATCH_UP slots are made up
-    assert relative(starts(pacer, clock, CATCH_UP + 3)) == [0.0] * (CATCH_UP + 1) + [0.1, 0.2]
+    pacer = Pacer(10, 1.0, clock, burst=3)  # 10 a second
+    assert relative(starts(pacer, clock, 5)) == [0.0, 0.0, 0.0, 0.1, 0.2]
+    clock.now += 60  # idle (or a very late wake-up): the bucket refills to the burst, no further
+    assert relative(starts(pacer, clock, 5)) == [0.0, 0.0, 0.0, 0.1, 0.2]
+    clock.now += 0.15  # a short pause gives back the slots of that time only
+    assert relative(starts(pacer, clock, 3)) == [0.0, 0.05, 0.15]
+
+
+def test_without_a_burst_every_start_waits_its_turn() -> None:
+    clock = Clock()
+    assert relative(starts(Pacer(10, 1.0, clock, burst=1), clock, 3)) == [0.0, 0.1, 0.2]
+    with pytest.raises(ValueError, match="burst"):
+        Pacer(10, 1.0, clock, burst=0)
+
+
+def test_a_burst_never_exceeds_the_window_limit() -> None:
+    clock = Clock()
+    pacer = Pacer(10, 1.0, clock, burst=10)  # the whole window's budget at once
+    times = starts(pacer, clock, 40)
+    assert relative(times)[:11] == [0.0] * 10 + [1.0]  # the 11th waits for the first to leave the window
+    assert max(sum(1 for u in times if t <= u < t + 1.0) for t in times) <= 10
 
 
 def test_late_wake_ups_never_exceed_the_window_limit() -> None:
@@ -63,6 +80,9 @@ def test_retry_after_pauses() -> None:
 def test_settings_are_checked_and_default_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ValueError, match="positive"):
         RunSettings(max_per_minute=0)
+    with pytest.raises(ValueError, match="burst"):
+        RunSettings(burst=0)
+    assert RunSettings(burst=7).pacer().burst == 7
     monkeypatch.setenv("CAL_MAX_PER_MINUTE", "30")
     assert RunSettings().max_per_minute == 30
     monkeypatch.delenv("CAL_MAX_PER_MINUTE")

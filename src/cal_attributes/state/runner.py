@@ -33,6 +33,7 @@ def default_max_per_minute() -> float:
 class RunSettings:
     max_per_minute: float = field(default_factory=default_max_per_minute)  # requests per window, reads included
     window_seconds: float = 60.0  # the window the maximum applies to (tests shorten it)
+    burst: int = 20  # requests that may start at once after an idle time (a short run need not wait)
     concurrency: int = 4  # requests in flight, to overlap latency
     max_retries: int = 2  # extra tries of a request that failed on the network or with a 5xx
     backoff_seconds: float = 0.25  # first retry delay, doubled each time, with jitter
@@ -44,28 +45,34 @@ class RunSettings:
             )
         if not (math.isfinite(self.window_seconds) and self.window_seconds > 0):
             raise ValueError(f"window_seconds must be a finite positive number, got {self.window_seconds}")
-        if self.concurrency < 1 or self.max_retries < 0:
-            raise ValueError("concurrency must be at least 1, max_retries at least 0")
+        if self.concurrency < 1 or self.max_retries < 0 or self.burst < 1:
+            raise ValueError("concurrency and burst must be at least 1, max_retries at least 0")
 
     def pacer(self) -> Pacer:
-        return Pacer(self.max_per_minute, self.window_seconds)
-
-
-CATCH_UP = 4  # slots a late start may make up at once (a busy event loop), never past the window limit
+        return Pacer(self.max_per_minute, self.window_seconds, burst=self.burst)
 
 
 class Pacer:
-    """Evenly spaced starts at ``max_requests / window`` a second, with a hard limit: never more
-    than ``max_requests`` actual starts in any ``window`` seconds (what a throttler counts). A start
-    that was late may be made up, a few slots at most, within that limit. No event-loop objects,
-    so one pacer can pace several event loops in turn (the blocking API runs one per call)."""
+    """Starts at ``max_requests / window`` a second on average, with a hard limit: never more
+    than ``max_requests`` actual starts in any ``window`` seconds (what a throttler counts).
 
-    def __init__(self, max_requests: float, window: float, clock: Callable[[], float] = time.monotonic) -> None:
+    A token bucket of ``burst`` slots: after an idle time (or at first) up to ``burst`` requests
+    start at once, so an export of a small organization does not wait a second per request; then
+    slots come back one per ``window / max_requests`` seconds, which also makes up a late start
+    (a busy event loop). No event-loop objects, so one pacer can pace several event loops in turn
+    (the blocking API runs one per call)."""
+
+    def __init__(
+        self, max_requests: float, window: float, clock: Callable[[], float] = time.monotonic, *, burst: int = 5
+    ) -> None:
+        if burst < 1:
+            raise ValueError(f"burst must be at least 1, got {burst}")
         self.interval = window / max_requests
         self.window = window
         self.limit = max(1, int(max_requests))
+        self.burst = burst
         self._clock = clock
-        self._next = clock()
+        self._next = -math.inf  # the first call to wait() fills the bucket
         self._starts: deque[float] = deque()
 
     def wait(self) -> float:
@@ -73,7 +80,7 @@ class Pacer:
         now = self._clock()
         while self._starts and self._starts[0] <= now - self.window:
             self._starts.popleft()
-        self._next = max(self._next, now - self.interval * CATCH_UP)
+        self._next = max(self._next, now - self.interval * (self.burst - 1))  # at most a full bucket
         earliest = self._next
         if len(self._starts) >= self.limit:
             earliest = max(earliest, self._starts[0] + self.window)
