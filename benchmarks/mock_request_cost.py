@@ -7,6 +7,7 @@ apps, each awaited in turn with a receive that hands over the body and a send th
 answer:
 
 - ``bare``: the baseline of mock_throughput.py, fixed bytes for each request;
+- ``bare route``: the same as routes of a bare Starlette app (mock_throughput.py's "bare route");
 - ``floor``: what a cached read must do at the least, written inline: decode the headers, find
   the route, check the API key (SHA-256, constant-time compare), the organization and the
   membership, look the rendered body up by store version, log the request, journal it, number
@@ -186,10 +187,12 @@ def main() -> None:
         "GET /attributes": f"/v2/organizations/{ORG}/attributes",
         "GET assigned options": f"/v2/organizations/{ORG}/attributes/{attribute_id}/options/assigned",
     }
+    answers = {f"GET {path}": "{}" for path in paths.values()} | {"POST *": "{}", "DELETE *": "{}"}
     mock = create_mock(parse_seed(seed))
     served = create_mock(parse_seed(seed))
     apps: dict[str, App] = {
-        "bare": bare_app.build({f"GET {path}": "{}" for path in paths.values()} | {"POST *": "{}", "DELETE *": "{}"}),
+        "bare": bare_app.build(answers),
+        "bare route": bare_app.build_starlette(answers),
         "floor": floor_app(mock, paths["GET /attributes"]),
         "mock": mock,
         "mock + test kit": TestkitApp(served),

@@ -71,9 +71,11 @@ def floor(seed_file: Path) -> tuple[list[str], int]:
     return [sys.executable, script, "--serve-floor", str(seed_file), str(port)], port
 
 
-def bare(responses_file: Path) -> tuple[list[str], int]:
+def bare(responses_file: Path, *, starlette: bool = False) -> tuple[list[str], int]:
+    """The bare app of ``bare_app.py`` (a plain ASGI callable, or with ``starlette`` a Starlette route)."""
     port = free_port()
-    return [sys.executable, str(ROOT / "benchmarks" / "bare_app.py"), str(responses_file), str(port)], port
+    command = [sys.executable, str(ROOT / "benchmarks" / "bare_app.py"), str(responses_file), str(port)]
+    return [*command, "--starlette"] if starlette else command, port
 
 
 def prism() -> tuple[list[str], int]:
