@@ -77,6 +77,21 @@ def test_plan_with_changes_exits_2_and_json_lists_them(
     assert cli("plan", str(path), "--json") == 2
     plan = json.loads(capsys.readouterr().out)
     assert [c["kind"] for c in plan["changes"]] == ["update attribute"] and plan["hasChanges"]
+    assert plan["changes"][0]["attributeId"] and plan["options"] == {
+        "prune": False,
+        "includeLocked": False,
+        "allowRetype": False,
+    }
+    assert not [key for key in json_keys(plan) if "_" in key]  # one style: camelCase, as Cal.com's JSON
+
+
+def json_keys(node: object) -> list[str]:
+    """Every object key anywhere in ``node``."""
+    if isinstance(node, dict):
+        return [*node, *(key for value in node.values() for key in json_keys(value))]
+    if isinstance(node, list):
+        return [key for item in node for key in json_keys(item)]
+    return []
 
 
 def test_apply_needs_yes_off_a_terminal_and_dry_run_writes_nothing(

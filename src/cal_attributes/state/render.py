@@ -78,13 +78,26 @@ def summary(plan: Plan) -> str:
     return text + "".join(f"; {e}" for e in extras) + "."
 
 
+def camel_keys(fields: dict[str, JSON]) -> dict[str, JSON]:
+    """``fields`` with snake_case names in camelCase (``attribute_id`` -> ``attributeId``), the
+    style of Cal.com's own JSON, so a plan's JSON has one style throughout."""
+    return {_camel(name): value for name, value in fields.items()}
+
+
+def _camel(name: str) -> str:
+    first, *rest = name.split("_")
+    return first + "".join(word.capitalize() for word in rest)
+
+
 def plan_to_json(plan: Plan) -> dict[str, JSON]:
+    """The plan for tools: camelCase keys throughout (each change's fields included)."""
+
     def change(c: Change) -> dict[str, JSON]:
         return {
             "phase": Phase(c.phase).name.lower(),
             "kind": c.kind,
             "description": c.describe(),
-            **dataclasses.asdict(c),
+            **camel_keys(dataclasses.asdict(c)),
         }
 
     return {
@@ -92,8 +105,8 @@ def plan_to_json(plan: Plan) -> dict[str, JSON]:
         "refused": [change(c) for c in plan.refused],
         "skipped": [change(c) for c in plan.skipped],
         "warnings": list(plan.warnings),
-        "leftAlone": dataclasses.asdict(plan.left_alone),
-        "options": dataclasses.asdict(plan.options),
+        "leftAlone": camel_keys(dataclasses.asdict(plan.left_alone)),
+        "options": camel_keys(dataclasses.asdict(plan.options)),
         "hasChanges": plan.has_changes,
     }
 
