@@ -2,7 +2,8 @@
 
 `pip install cal-attributes` brings the client only. `cal-attributes-mock` needs the `mock` extra
 and `cal-attributes-fuzz` the `fuzz` extra; this package imports nothing of either (nor of the
-client), so it can say which extra to install before anything fails to import.
+client), so it can say which extra to install before anything fails to import. The test kit's
+pytest plugin (``pytest_plugin``) is here for the same reason: pytest loads it in every run.
 """
 
 from __future__ import annotations

@@ -146,7 +146,7 @@ def test_the_wheel_holds_the_packages_and_nothing_else(wheel: Path) -> None:
     assert "cal-attributes-mock = cal_attributes_cli:mock" in entry_points
     assert "cal-attributes-fuzz = cal_attributes_cli:fuzz" in entry_points
     assert "cal-attributes = cal_attributes.cli:main" in entry_points
-    assert "[pytest11]\ncal_attributes_mock = cal_attributes_mock.testkit.plugin" in entry_points
+    assert "[pytest11]\ncal_attributes_mock = cal_attributes_cli.pytest_plugin" in entry_points
 
 
 def test_the_sdist_can_rebuild_the_wheel_and_carries_the_license_and_docs(sdist: Path) -> None:

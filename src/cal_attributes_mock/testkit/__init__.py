@@ -1,4 +1,4 @@
-"""A test kit for integration tests against the mock: fixtures (see ``plugin``), fault injection,
+"""A test kit for integration tests against the mock: fixtures (the pytest plugin ``cal_attributes_cli.pytest_plugin``), fault injection,
 the request journal, a typed seed builder and in-process transports. See docs/testing.md."""
 
 from cal_attributes_mock.testkit.controller import CalMock, MockSession

@@ -1,8 +1,10 @@
-"""The pytest plugin (entry point ``pytest11``): ``cal_mock``, ``cal``, ``async_cal`` and the
-``cal_seed`` marker. See docs/testing.md.
+"""The test kit's pytest plugin (entry point ``pytest11``): ``cal_mock``, ``cal``, ``async_cal``
+and the ``cal_seed`` marker. See docs/testing.md.
 
-Imports of the mock are deferred to the fixtures, so that installing the package without the
-``mock`` extra leaves every other pytest run untouched.
+It lives outside ``cal_attributes_mock`` (whose package imports Starlette) and imports the mock
+only inside the fixtures: pytest loads every installed plugin in every run, so with the package
+installed without the ``mock`` extra other test suites must run untouched, and a test that asks
+for a fixture fails with one line naming the extra.
 """
 
 from __future__ import annotations
@@ -28,8 +30,17 @@ def pytest_configure(config: pytest.Config) -> None:
 def cal_mock_session() -> Iterator[MockSession]:
     """The parsed seeds of this session (a fresh mock is built from one for each test) and its optional server
     thread; under pytest-xdist each worker process has its own, on its own free port."""
-    from cal_attributes_mock.testkit.controller import MockSession
-
+    missing = None
+    try:
+        from cal_attributes_mock.testkit.controller import MockSession
+    except ImportError as error:  # the mock extra is not installed
+        missing = (error.name or "a module").split(".")[0]
+    if missing is not None:  # failed outside the except clause: one line, no chained traceback
+        pytest.fail(
+            f"cal_mock, cal and async_cal need the 'mock' extra ({missing} is missing): "
+            "pip install 'cal-attributes[mock]'",
+            pytrace=False,
+        )
     session = MockSession()
     yield session
     session.close()
