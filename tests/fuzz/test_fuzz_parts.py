@@ -271,9 +271,12 @@ def test_updates_and_deletes_reach_only_what_the_run_created(tmp_path: Path, mon
     assert read.path_parameters["attributeId"] == "someone-elses"
 
 
-def test_summary_counts_skipped_cases_and_names_the_cal_checks() -> None:
+def test_summary_counts_cases_no_check_applied_to_and_names_the_cal_checks() -> None:
     report = {"test_cases": {"generated": 10, "without_checks": 4}, "phases": {}, "running_time": 1.0}
-    assert "test cases: 10 generated, 0 with failures, 0 unique failures, 0 errored, 4 skipped" in summarize(report)
+    assert (
+        "test cases: 10 generated, 0 with failures, 0 unique failures, 0 errored, 4 answered with no check applicable"
+        in summarize(report)
+    )
     everything = {checks.MEMBER_KEY_ENV: "k", checks.OTHER_ORG_KEY_ENV: "k"}
     assert check_notes(None, writes=True, identities=everything) == [
         "Cal.com checks: cal_roles, cal_organization_scope, cal_page_limits, cal_unique_slugs, cal_writes_take_effect"
