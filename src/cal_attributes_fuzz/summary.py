@@ -49,8 +49,9 @@ def summarize(report: dict[str, Any], by_phase_and_mode: Counter[tuple[str, str]
         f"operations: {operations.get('tested', 0)} tested of {operations.get('selected', 0)} selected",
         f"test cases: {cases.get('generated', 0)} generated, {cases.get('with_failures', 0)} with failures, "
         f"{cases.get('unique_failures', 0)} unique failures, {cases.get('errored', 0)} errored, "
-        # schemathesis' "without checks": answered, but no selected check applied to the case
-        f"{cases.get('without_checks', 0)} answered with no check applicable",
+        # schemathesis' "without checks", which its console calls skipped: answered, but no
+        # selected check applies to the case
+        f"{cases.get('without_checks', 0)} skipped (answered; no selected check applies)",
         f"phases: {phases}",
         f"time: {report.get('running_time', 0):.1f} s, seed {report.get('seed')}",
     ]

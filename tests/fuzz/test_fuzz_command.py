@@ -105,7 +105,7 @@ def test_the_summary_counts_skipped_cases(embedded_run: Run) -> None:
     line = next(line for line in stdout.splitlines() if "test cases:" in line)
     console = next(line for line in stdout.splitlines() if " generated, " in line and "passed" in line)
     skipped = console.rsplit(", ", 1)[-1].split()[0]  # "… passed, 68 skipped"
-    assert line.endswith(f"{skipped} skipped"), (line, console)
+    assert line.endswith(f"{skipped} skipped (answered; no selected check applies)"), (line, console)
 
 
 def test_each_run_has_its_own_report_folder_and_older_ones_are_rotated(embedded_run: Run) -> None:
