@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
-import attrs
 import httpx
+import msgspec
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -132,7 +132,7 @@ def raw_call(raw: httpx.Client, url: str) -> object:
 
 ATTRIBUTE_KEYS = tuple(attributes(1)[0])
 read_keys = operator.itemgetter(*ATTRIBUTE_KEYS)
-read_fields = operator.attrgetter(*(field.name for field in attrs.fields(Attribute) if field.init))
+read_fields = operator.attrgetter(*(field.name for field in msgspec.structs.fields(Attribute)))
 
 
 def raw_call_reading(raw: httpx.Client, url: str) -> list[object]:
@@ -206,8 +206,8 @@ def decoding() -> None:
     items = assigned_options(10_000)
     body = json.dumps({"status": "success", "data": items}).encode()
 
-    def decode_into_models() -> object:
-        return AssignedOptionListResponse.from_dict(orjson.loads(body)).data
+    def decode_into_models() -> object:  # what the SDK does with a response body
+        return AssignedOptionListResponse.from_json(body).data
 
     decoded = orjson.loads(body)
     first_error("listAssignedOptions", 200, decoded)  # compile the schema outside the timing
