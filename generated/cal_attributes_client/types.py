@@ -63,7 +63,8 @@ _DECODERS: dict[type[Any], "msgspec.json.Decoder[Any]"] = {}
 
 
 def json_decoder(model: type[T]) -> "msgspec.json.Decoder[T]":
-    """The JSON decoder into `model`, made on first use and kept."""
+    """The JSON decoder into `model`, made on first use and kept (msgspec's decoders may be
+    shared between threads)."""
     decoder = _DECODERS.get(model)
     if decoder is None:
         decoder = _DECODERS[model] = msgspec.json.Decoder(model, dec_hook=from_dict_hook)

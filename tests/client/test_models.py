@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import datetime
 import json
+import pickle
 from collections.abc import Callable
 from typing import Any
 
@@ -111,6 +112,18 @@ def test_models_are_equal_only_with_equal_additional_properties() -> None:
     assert Attribute.from_dict(ROW) != Attribute.from_dict({**ROW, "teamName": "Acme"})
     assert Attribute.from_dict(ROW) != Attribute.from_dict({**ROW, "slug": "other"})
     assert Attribute.from_dict(ROW) != ROW
+
+
+@pytest.mark.parametrize(
+    "duplicate",
+    [copy.copy, copy.deepcopy, lambda model: pickle.loads(pickle.dumps(model))],
+    ids=["copy", "deepcopy", "pickle"],
+)
+def test_a_copy_keeps_the_additional_properties(duplicate: Callable[[Any], Any]) -> None:
+    attribute = Attribute.from_dict({**ROW, "teamName": "Acme"})
+    page = AttributeListResponse.from_dict({"status": "success", "data": [{**ROW, "teamName": "Acme"}], "meta": 1})
+    assert duplicate(attribute).additional_properties == {"teamName": "Acme"} and duplicate(attribute) == attribute
+    assert duplicate(page) == page and duplicate(page).data[0]["teamName"] == "Acme"
 
 
 def test_a_free_form_object_model_is_read_by_its_from_dict_inside_msgspec() -> None:

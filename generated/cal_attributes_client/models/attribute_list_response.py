@@ -47,6 +47,15 @@ class AttributeListResponse(msgspec.Struct, forbid_unknown_fields=True, dict=Tru
             return NotImplemented
         return super().__eq__(other) and self.additional_properties == other.additional_properties
 
+    # msgspec's copy and pickle support carry the fields only: these carry the __dict__ too.
+    def __copy__(self) -> Self:
+        copied = msgspec.structs.replace(self)
+        copied.__dict__.update(self.__dict__)
+        return copied
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickle and copy.deepcopy
+        return type(self), msgspec.structs.astuple(self), self.__dict__
+
     def to_dict(self) -> dict[str, Any]:
         status = self.status
 
