@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from functools import cached_property
-from typing import Any, Final, Literal, TypedDict, overload
+from typing import Final, Literal, TypedDict, overload
 
 import httpx
 
@@ -68,11 +68,11 @@ class CreateAttributeOptionInputParam(TypedDict):
     slug: str
 
 
-# What each operation sends and how its success body is read.
+# What each operation sends, the model its success body is decoded into, and the result taken from it.
 
 
-def _read_list_options(body: Any) -> list[AttributeOption]:
-    return AttributeOptionListResponse.from_dict(body).data
+def _read_list_options(body: AttributeOptionListResponse) -> list[AttributeOption]:
+    return body.data
 
 
 _LIST_OPTIONS: Final = Operation(
@@ -80,12 +80,13 @@ _LIST_OPTIONS: Final = Operation(
     "/v2/organizations/{}/attributes/{}/options",
     "listOptions",
     200,
+    AttributeOptionListResponse,
     _read_list_options,
 )
 
 
-def _read_create_option(body: Any) -> AttributeOption:
-    return AttributeOptionResponse.from_dict(body).data
+def _read_create_option(body: AttributeOptionResponse) -> AttributeOption:
+    return body.data
 
 
 _CREATE_OPTION: Final = Operation(
@@ -93,12 +94,13 @@ _CREATE_OPTION: Final = Operation(
     "/v2/organizations/{}/attributes/{}/options",
     "createOption",
     201,
+    AttributeOptionResponse,
     _read_create_option,
 )
 
 
-def _read_delete_option(body: Any) -> AttributeOption:
-    return AttributeOptionResponse.from_dict(body).data
+def _read_delete_option(body: AttributeOptionResponse) -> AttributeOption:
+    return body.data
 
 
 _DELETE_OPTION: Final = Operation(
@@ -106,12 +108,13 @@ _DELETE_OPTION: Final = Operation(
     "/v2/organizations/{}/attributes/{}/options/{}",
     "deleteOption",
     200,
+    AttributeOptionResponse,
     _read_delete_option,
 )
 
 
-def _read_update_option(body: Any) -> AttributeOption:
-    return AttributeOptionResponse.from_dict(body).data
+def _read_update_option(body: AttributeOptionResponse) -> AttributeOption:
+    return body.data
 
 
 _UPDATE_OPTION: Final = Operation(
@@ -119,12 +122,12 @@ _UPDATE_OPTION: Final = Operation(
     "/v2/organizations/{}/attributes/{}/options/{}",
     "updateOption",
     200,
+    AttributeOptionResponse,
     _read_update_option,
 )
 
 
-def _read_list_assigned_options(body: Any) -> PageData[AssignedOption]:
-    page = AssignedOptionListResponse.from_dict(body)
+def _read_list_assigned_options(page: AssignedOptionListResponse) -> PageData[AssignedOption]:
     return PageData(page.data)
 
 
@@ -133,6 +136,7 @@ _LIST_ASSIGNED_OPTIONS: Final = Operation(
     "/v2/organizations/{}/attributes/{}/options/assigned",
     "listAssignedOptions",
     200,
+    AssignedOptionListResponse,
     _read_list_assigned_options,
     Paging(
         "offset",
@@ -145,8 +149,7 @@ _LIST_ASSIGNED_OPTIONS: Final = Operation(
 )
 
 
-def _read_list_assigned_options_by_slug(body: Any) -> PageData[AssignedOption]:
-    page = AssignedOptionListResponse.from_dict(body)
+def _read_list_assigned_options_by_slug(page: AssignedOptionListResponse) -> PageData[AssignedOption]:
     return PageData(page.data)
 
 
@@ -155,6 +158,7 @@ _LIST_ASSIGNED_OPTIONS_BY_SLUG: Final = Operation(
     "/v2/organizations/{}/attributes/slugs/{}/options/assigned",
     "listAssignedOptionsBySlug",
     200,
+    AssignedOptionListResponse,
     _read_list_assigned_options_by_slug,
     Paging(
         "offset",
@@ -167,8 +171,7 @@ _LIST_ASSIGNED_OPTIONS_BY_SLUG: Final = Operation(
 )
 
 
-def _read_list_attributes(body: Any) -> PageData[Attribute]:
-    page = AttributeListResponse.from_dict(body)
+def _read_list_attributes(page: AttributeListResponse) -> PageData[Attribute]:
     return PageData(page.data)
 
 
@@ -177,6 +180,7 @@ _LIST_ATTRIBUTES: Final = Operation(
     "/v2/organizations/{}/attributes",
     "listAttributes",
     200,
+    AttributeListResponse,
     _read_list_attributes,
     Paging(
         "offset",
@@ -189,8 +193,8 @@ _LIST_ATTRIBUTES: Final = Operation(
 )
 
 
-def _read_create_attribute(body: Any) -> Attribute:
-    return AttributeResponse.from_dict(body).data
+def _read_create_attribute(body: AttributeResponse) -> Attribute:
+    return body.data
 
 
 _CREATE_ATTRIBUTE: Final = Operation(
@@ -198,12 +202,13 @@ _CREATE_ATTRIBUTE: Final = Operation(
     "/v2/organizations/{}/attributes",
     "createAttribute",
     201,
+    AttributeResponse,
     _read_create_attribute,
 )
 
 
-def _read_get_attribute(body: Any) -> Attribute | None:
-    return NullableAttributeResponse.from_dict(body).data
+def _read_get_attribute(body: NullableAttributeResponse) -> Attribute | None:
+    return body.data
 
 
 _GET_ATTRIBUTE: Final = Operation(
@@ -211,12 +216,13 @@ _GET_ATTRIBUTE: Final = Operation(
     "/v2/organizations/{}/attributes/{}",
     "getAttribute",
     200,
+    NullableAttributeResponse,
     _read_get_attribute,
 )
 
 
-def _read_delete_attribute(body: Any) -> Attribute:
-    return AttributeResponse.from_dict(body).data
+def _read_delete_attribute(body: AttributeResponse) -> Attribute:
+    return body.data
 
 
 _DELETE_ATTRIBUTE: Final = Operation(
@@ -224,12 +230,13 @@ _DELETE_ATTRIBUTE: Final = Operation(
     "/v2/organizations/{}/attributes/{}",
     "deleteAttribute",
     200,
+    AttributeResponse,
     _read_delete_attribute,
 )
 
 
-def _read_update_attribute(body: Any) -> Attribute:
-    return AttributeResponse.from_dict(body).data
+def _read_update_attribute(body: AttributeResponse) -> Attribute:
+    return body.data
 
 
 _UPDATE_ATTRIBUTE: Final = Operation(
@@ -237,12 +244,13 @@ _UPDATE_ATTRIBUTE: Final = Operation(
     "/v2/organizations/{}/attributes/{}",
     "updateAttribute",
     200,
+    AttributeResponse,
     _read_update_attribute,
 )
 
 
-def _read_list_user_options(body: Any) -> list[AttributeOption]:
-    return AttributeOptionListResponse.from_dict(body).data
+def _read_list_user_options(body: AttributeOptionListResponse) -> list[AttributeOption]:
+    return body.data
 
 
 _LIST_USER_OPTIONS: Final = Operation(
@@ -250,12 +258,13 @@ _LIST_USER_OPTIONS: Final = Operation(
     "/v2/organizations/{}/attributes/options/{}",
     "listUserOptions",
     200,
+    AttributeOptionListResponse,
     _read_list_user_options,
 )
 
 
-def _read_assign_option_to_user(body: Any) -> AttributeAssignment:
-    return AttributeAssignmentResponse.from_dict(body).data
+def _read_assign_option_to_user(body: AttributeAssignmentResponse) -> AttributeAssignment:
+    return body.data
 
 
 _ASSIGN_OPTION_TO_USER: Final = Operation(
@@ -263,12 +272,13 @@ _ASSIGN_OPTION_TO_USER: Final = Operation(
     "/v2/organizations/{}/attributes/options/{}",
     "assignOptionToUser",
     201,
+    AttributeAssignmentResponse,
     _read_assign_option_to_user,
 )
 
 
-def _read_unassign_option_from_user(body: Any) -> AttributeAssignment:
-    return AttributeAssignmentResponse.from_dict(body).data
+def _read_unassign_option_from_user(body: AttributeAssignmentResponse) -> AttributeAssignment:
+    return body.data
 
 
 _UNASSIGN_OPTION_FROM_USER: Final = Operation(
@@ -276,12 +286,13 @@ _UNASSIGN_OPTION_FROM_USER: Final = Operation(
     "/v2/organizations/{}/attributes/options/{}/{}",
     "unassignOptionFromUser",
     200,
+    AttributeAssignmentResponse,
     _read_unassign_option_from_user,
 )
 
 
-def _read_update_assignment_weight(body: Any) -> AttributeAssignment:
-    return AttributeAssignmentResponse.from_dict(body).data
+def _read_update_assignment_weight(body: AttributeAssignmentResponse) -> AttributeAssignment:
+    return body.data
 
 
 _UPDATE_ASSIGNMENT_WEIGHT: Final = Operation(
@@ -289,12 +300,12 @@ _UPDATE_ASSIGNMENT_WEIGHT: Final = Operation(
     "/v2/organizations/{}/attributes/options/{}/{}",
     "updateAssignmentWeight",
     200,
+    AttributeAssignmentResponse,
     _read_update_assignment_weight,
 )
 
 
-def _read_get_assignment_history(body: Any) -> PageData[AssignmentHistoryEntry]:
-    page = AssignmentHistoryResponse.from_dict(body)
+def _read_get_assignment_history(page: AssignmentHistoryResponse) -> PageData[AssignmentHistoryEntry]:
     return PageData(page.data.audit_logs, page.data.has_more, cursor_text(page.data.next_cursor))
 
 
@@ -303,6 +314,7 @@ _GET_ASSIGNMENT_HISTORY: Final = Operation(
     "/v2/organizations/{}/attributes/assignments/{}/history",
     "getAssignmentHistory",
     200,
+    AssignmentHistoryResponse,
     _read_get_assignment_history,
     Paging(
         "cursor",
@@ -315,8 +327,7 @@ _GET_ASSIGNMENT_HISTORY: Final = Operation(
 )
 
 
-def _read_get_user_sync_history(body: Any) -> PageData[SyncRun]:
-    page = SyncHistoryResponse.from_dict(body)
+def _read_get_user_sync_history(page: SyncHistoryResponse) -> PageData[SyncRun]:
     return PageData(page.data, page.meta.has_more, cursor_text(page.meta.next_cursor))
 
 
@@ -325,6 +336,7 @@ _GET_USER_SYNC_HISTORY: Final = Operation(
     "/v2/organizations/{}/attributes/sync-history/user/{}",
     "getUserSyncHistory",
     200,
+    SyncHistoryResponse,
     _read_get_user_sync_history,
     Paging(
         "cursor",

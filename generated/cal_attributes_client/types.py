@@ -4,17 +4,14 @@
 
 from collections.abc import Mapping, MutableMapping
 from http import HTTPStatus
-from typing import IO, BinaryIO, Generic, Literal, TypeVar
+from typing import IO, Any, BinaryIO, Generic, TypeAlias, TypeVar
 
+import msgspec
 from attrs import define
 
+Unset: TypeAlias = msgspec.UnsetType
 
-class Unset:
-    def __bool__(self) -> Literal[False]:
-        return False
-
-
-UNSET: Unset = Unset()
+UNSET: Unset = msgspec.UNSET
 
 # The types that `httpx.Client(files=)` can accept, copied from that library.
 FileContent = IO[bytes] | bytes | str
@@ -53,4 +50,25 @@ class Response(Generic[T]):
     parsed: T | None
 
 
-__all__ = ["UNSET", "File", "FileTypes", "RequestFiles", "Response", "Unset"]
+def from_dict_hook(type_: type[Any], obj: Any) -> Any:
+    """msgspec's `dec_hook`: a value of a type that is no Struct (a free-form object model), built
+    by its `from_dict` from the decoded JSON."""
+    from_dict = getattr(type_, "from_dict", None)
+    if from_dict is None:
+        raise NotImplementedError(f"cannot decode {type_!r}")
+    return from_dict(obj)
+
+
+_DECODERS: dict[type[Any], "msgspec.json.Decoder[Any]"] = {}
+
+
+def json_decoder(model: type[T]) -> "msgspec.json.Decoder[T]":
+    """The JSON decoder into `model`, made on first use and kept (msgspec's decoders may be
+    shared between threads)."""
+    decoder = _DECODERS.get(model)
+    if decoder is None:
+        decoder = _DECODERS[model] = msgspec.json.Decoder(model, dec_hook=from_dict_hook)
+    return decoder
+
+
+__all__ = ["UNSET", "File", "FileTypes", "RequestFiles", "Response", "Unset", "from_dict_hook", "json_decoder"]

@@ -18,10 +18,11 @@ import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import Any, Generic, Literal, ParamSpec, Self, TypeVar, cast
+from typing import Any, Generic, Literal, ParamSpec, Protocol, Self, TypeVar, cast
 from urllib.parse import quote
 
 import httpx
+import msgspec
 import orjson
 from cal_attributes_client import AuthenticatedClient
 
@@ -44,6 +45,16 @@ T = TypeVar("T")
 HttpT = TypeVar("HttpT", httpx.Client, httpx.AsyncClient)
 R = TypeVar("R")
 P = ParamSpec("P")
+
+
+class JsonModel(Protocol):
+    """A generated model: ``from_json`` decodes a body into it (msgspec, falling back to ``from_dict``)."""
+
+    @classmethod
+    def from_json(cls, data: bytes | str) -> Self: ...
+
+
+M = TypeVar("M", bound=JsonModel)
 DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 PARSE_ERRORS = (KeyError, TypeError, ValueError, AttributeError)
 JSON_HEADERS = {"Content-Type": "application/json"}
@@ -95,14 +106,15 @@ class PageData(Generic[T]):
 
 
 @dataclass(frozen=True, slots=True)
-class Operation(Generic[R]):
+class Operation(Generic[M, R]):
     """One operation of the spec, as a generated method sends it."""
 
     method: str
     path: str  # "/v2/organizations/{}/attributes": the path arguments fill the {} in order
     operation_id: str
     success_status: int
-    read: Callable[[Any], R]  # the decoded success body -> the result (the envelope's data)
+    model: type[M]  # the success body's model (the envelope)
+    read: Callable[[M], R]  # the envelope -> the result (its data, or a page's items and cursor)
     paging: Paging | None = None
 
 
@@ -472,7 +484,7 @@ class BaseClient(Generic[HttpT]):
     def _build_request(
         self,
         http: httpx.Client | httpx.AsyncClient,
-        operation: Operation[Any],
+        operation: Operation[Any, Any],
         path: tuple[object, ...],
         query: Mapping[str, object] | None,
         body: Mapping[str, object] | None,
@@ -512,7 +524,7 @@ class BaseClient(Generic[HttpT]):
             return {**JSON_HEADERS, **extra} if has_body else extra
         return JSON_HEADERS if has_body else None
 
-    def _read(self, operation: Operation[R], response: httpx.Response, content: bytes) -> R:
+    def _read(self, operation: Operation[Any, R], response: httpx.Response, content: bytes) -> R:
         """The success result, or APIResponseValidationError for a body that is not what the spec says."""
 
         def invalid(reason: str) -> APIResponseValidationError:
@@ -526,26 +538,24 @@ class BaseClient(Generic[HttpT]):
         if response.status_code != operation.success_status:
             raise invalid(f"status {response.status_code} is not documented for this operation")
         try:
-            body = orjson.loads(content)
-        except orjson.JSONDecodeError as error:
+            if self._config.strict_response_validation:  # jsonschema checks the decoded JSON
+                problem = first_error(operation.operation_id, response.status_code, msgspec.json.decode(content))
+                if problem is not None:
+                    raise invalid(f"the response does not match the spec: {problem}")
+            return operation.read(operation.model.from_json(content))
+        except msgspec.DecodeError as error:  # not well-formed JSON (from_json reads what else it gets)
             raise invalid(f"the response is not JSON ({error})") from error
-        if self._config.strict_response_validation:
-            problem = first_error(operation.operation_id, response.status_code, body)
-            if problem is not None:
-                raise invalid(f"the response does not match the spec: {problem}")
-        try:
-            return operation.read(body)
         except PARSE_ERRORS as error:
             raise invalid(f"the response does not match the spec ({type(error).__name__}: {error})") from error
 
     @staticmethod
-    def _paging(operation: Operation[Any]) -> Paging:
+    def _paging(operation: Operation[Any, Any]) -> Paging:
         if operation.paging is None:
             raise TypeError(f"{operation.operation_id} is not a list operation")
         return operation.paging
 
     def _first_page_query(
-        self, operation: Operation[Any], query: Mapping[str, object] | None, options: RequestOptions
+        self, operation: Operation[Any, Any], query: Mapping[str, object] | None, options: RequestOptions
     ) -> dict[str, object]:
         paging = self._paging(operation)
         size = paging.default_size if options.page_size is None else options.page_size
@@ -693,7 +703,7 @@ class SyncAPIClient(BaseClient[httpx.Client], SyncNamespaces):
 
     def _request(
         self,
-        operation: Operation[R],
+        operation: Operation[Any, R],
         path: tuple[object, ...],
         query: Mapping[str, object] | None,
         body: Mapping[str, object] | None,
@@ -708,7 +718,7 @@ class SyncAPIClient(BaseClient[httpx.Client], SyncNamespaces):
     def _paginate(
         self,
         page_class: type[SyncPageT],
-        operation: Operation[PageData[T]],
+        operation: Operation[Any, PageData[T]],
         path: tuple[object, ...],
         query: Mapping[str, object] | None,
         body: Mapping[str, object] | None,
@@ -784,7 +794,7 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient], AsyncNamespaces):
 
     async def _request(
         self,
-        operation: Operation[R],
+        operation: Operation[Any, R],
         path: tuple[object, ...],
         query: Mapping[str, object] | None,
         body: Mapping[str, object] | None,
@@ -799,7 +809,7 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient], AsyncNamespaces):
     def _paginate(
         self,
         page_class: type[AsyncPageT],
-        operation: Operation[PageData[T]],
+        operation: Operation[Any, PageData[T]],
         path: tuple[object, ...],
         query: Mapping[str, object] | None,
         body: Mapping[str, object] | None,

@@ -1,20 +1,29 @@
-"""The generated models' ``from_dict`` (codegen/templates/model.py.jinja): fields, extras, bad input."""
+"""The generated models (codegen/templates/model.py.jinja): msgspec Structs read by ``from_json``
+(msgspec straight from the bytes, falling back to ``from_dict``) and ``from_dict`` (the lenient
+path): fields, extras, bad input."""
 
 from __future__ import annotations
 
 import copy
 import datetime
+import json
+import pickle
+from collections.abc import Callable
 from typing import Any
 
+import msgspec
 import pytest
 from cal_attributes_client.models import (
+    AssignmentHistoryEntry,
+    AssignmentHistoryEntrySourceContext,
     Attribute,
     AttributeAssignment,
     AttributeListResponse,
     AttributeType,
     CreateOptionInput,
+    ValidationErrorItem,
 )
-from cal_attributes_client.types import UNSET
+from cal_attributes_client.types import UNSET, Unset, json_decoder
 
 ROW: dict[str, Any] = {
     "id": "0b8f5e2a-6c1d-4f3e-9a7b-2d4c6e8f0a1b",
@@ -31,9 +40,19 @@ ROW: dict[str, Any] = {
 }
 
 
-def test_every_field_lands_in_its_own_attribute() -> None:
-    # The fields are passed to the class positionally: a swapped pair would show here.
-    attribute = Attribute.from_dict(ROW)
+def from_json_of(body: Any) -> Attribute:
+    return Attribute.from_json(json.dumps(body).encode())
+
+
+READERS: list[Callable[[Any], Attribute]] = [Attribute.from_dict, from_json_of]
+BOTH = pytest.mark.parametrize("read", READERS, ids=["from_dict", "from_json"])
+
+
+@BOTH
+def test_every_field_lands_in_its_own_attribute(read: Callable[[Any], Attribute]) -> None:
+    # from_dict passes the fields to the class positionally, from_json finds them by their JSON
+    # names: a swapped pair or a wrong name would show here.
+    attribute = read(ROW)
     assert (attribute.id, attribute.team_id, attribute.type_, attribute.name, attribute.slug) == (
         ROW["id"],
         7,
@@ -48,19 +67,110 @@ def test_every_field_lands_in_its_own_attribute() -> None:
     assert attribute.additional_properties == {}
 
 
-def test_absent_optional_fields_are_unset() -> None:
+def test_a_body_of_the_spec_s_fields_is_decoded_by_msgspec_itself() -> None:
+    # No fallback to from_dict: the fast path is taken for what the server normally sends.
+    body = json.dumps({"status": "success", "data": [ROW]}).encode()
+    page = json_decoder(AttributeListResponse).decode(body)
+    assert page == AttributeListResponse.from_json(body) == AttributeListResponse.from_dict(json.loads(body))
+
+
+@BOTH
+def test_absent_optional_fields_are_unset(read: Callable[[Any], Attribute]) -> None:
     required = {key: ROW[key] for key in ("id", "teamId", "type", "name", "slug", "enabled")}
-    attribute = Attribute.from_dict(required)
+    attribute = read(required)
     assert attribute.is_locked is UNSET and attribute.created_at is UNSET
     assert attribute.to_dict() == required
 
 
-def test_unknown_keys_are_kept_as_additional_properties_and_written_back() -> None:
+def test_unset_is_msgspec_s_falsy_marker() -> None:
+    # The generated api modules test `isinstance(x, Unset)` and rely on `not UNSET`.
+    assert UNSET is msgspec.UNSET and isinstance(UNSET, Unset) and bool(UNSET) is False
+
+
+@BOTH
+def test_unknown_keys_are_kept_as_additional_properties_and_written_back(read: Callable[[Any], Attribute]) -> None:
     body = {**ROW, "teamName": "Acme", "position": 3}
-    attribute = Attribute.from_dict(body)
+    attribute = read(body)
     assert attribute.additional_properties == {"teamName": "Acme", "position": 3}
-    assert attribute["teamName"] == "Acme"
+    assert (
+        attribute["teamName"] == "Acme"
+        and "position" in attribute
+        and attribute.additional_keys == ["teamName", "position"]
+    )
     assert attribute.to_dict()["position"] == 3
+
+
+def test_an_unknown_key_in_a_nested_model_is_kept_through_from_json() -> None:
+    body = {"status": "success", "data": [ROW, {**ROW, "slug": "second", "teamName": "Acme"}]}
+    page = AttributeListResponse.from_json(json.dumps(body).encode())
+    assert [item.additional_properties for item in page.data] == [{}, {"teamName": "Acme"}]
+    assert page.to_dict()["data"][1]["teamName"] == "Acme"
+
+
+def test_models_are_equal_only_with_equal_additional_properties() -> None:
+    assert Attribute.from_dict(ROW) == Attribute.from_dict(ROW)
+    assert Attribute.from_dict(ROW) != Attribute.from_dict({**ROW, "teamName": "Acme"})
+    assert Attribute.from_dict(ROW) != Attribute.from_dict({**ROW, "slug": "other"})
+    assert Attribute.from_dict(ROW) != ROW
+
+
+@pytest.mark.parametrize(
+    "duplicate",
+    [copy.copy, copy.deepcopy, lambda model: pickle.loads(pickle.dumps(model))],
+    ids=["copy", "deepcopy", "pickle"],
+)
+def test_a_copy_keeps_the_additional_properties(duplicate: Callable[[Any], Any]) -> None:
+    attribute = Attribute.from_dict({**ROW, "teamName": "Acme"})
+    page = AttributeListResponse.from_dict({"status": "success", "data": [{**ROW, "teamName": "Acme"}], "meta": 1})
+    assert duplicate(attribute).additional_properties == {"teamName": "Acme"} and duplicate(attribute) == attribute
+    assert duplicate(page) == page and duplicate(page).data[0]["teamName"] == "Acme"
+
+
+def test_a_free_form_object_model_is_read_by_its_from_dict_inside_msgspec() -> None:
+    # sourceContext has no named fields: msgspec hands the object to the model's from_dict.
+    entry = {
+        "id": "e1",
+        "timestamp": "2026-03-14T15:09:26.000Z",
+        "source": "API_V2",
+        "actor": {"type": "USER", "displayName": "Ada Admin"},
+        "sourceContext": {"kind": "API_V2", "depth": [1, 2]},
+        "changes": [],
+    }
+    decoded = AssignmentHistoryEntry.from_json(json.dumps(entry).encode())
+    assert isinstance(decoded.source_context, AssignmentHistoryEntrySourceContext)
+    assert decoded.source_context.additional_properties == {"kind": "API_V2", "depth": [1, 2]}
+    assert decoded == AssignmentHistoryEntry.from_dict(entry)
+    assert json_decoder(AssignmentHistoryEntry).decode(json.dumps(entry).encode()) == decoded  # no fallback
+    item = {"property": "type", "constraints": {"isEnum": "type must be one of ..."}}
+    assert (
+        ValidationErrorItem.from_json(json.dumps(item).encode()).constraints
+        == ValidationErrorItem.from_dict(item).constraints
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "read_back"),
+    [
+        ({"teamId": "7"}, "7"),
+        ({"enabled": 1}, 1),
+        ({"slug": None}, None),
+    ],
+)
+def test_a_value_of_another_type_falls_back_to_the_lenient_path(change: dict[str, Any], read_back: object) -> None:
+    # msgspec refuses it; from_dict takes it as it is (strict_response_validation reports it).
+    body = {**ROW, **change}
+    with pytest.raises(msgspec.ValidationError):
+        json_decoder(Attribute).decode(json.dumps(body).encode())
+    attribute = from_json_of(body)
+    assert (
+        getattr(attribute, {"teamId": "team_id", "enabled": "enabled", "slug": "slug"}[next(iter(change))]) == read_back
+    )
+    assert attribute == Attribute.from_dict(body)
+
+
+def test_json_that_is_not_well_formed_raises_msgspec_s_decode_error() -> None:
+    with pytest.raises(msgspec.DecodeError):
+        Attribute.from_json(b'{"id": "a", ')
 
 
 def test_the_body_is_neither_changed_nor_shared() -> None:
@@ -84,10 +194,14 @@ def test_the_body_is_neither_changed_nor_shared() -> None:
     ],
     ids=["missing-required", "unknown-enum", "unhashable-enum", "bad-timestamp", "list", "null"],
 )
-def test_a_body_that_is_not_the_model_raises_what_the_parsers_catch(body: Any, error: type[Exception]) -> None:
-    # The generated response parsers catch (TypeError, ValueError, AttributeError, KeyError).
+@BOTH
+def test_a_body_that_is_not_the_model_raises_what_the_parsers_catch(
+    body: Any, error: type[Exception], read: Callable[[Any], Attribute]
+) -> None:
+    # The generated response parsers catch (TypeError, ValueError, AttributeError, KeyError);
+    # from_json falls back to from_dict and raises the same.
     with pytest.raises(error):
-        Attribute.from_dict(body)
+        read(body)
 
 
 def test_an_input_model_reads_its_body_too() -> None:
@@ -98,12 +212,17 @@ def test_an_input_model_reads_its_body_too() -> None:
 @pytest.mark.parametrize(("body", "weight"), [({"weight": 3}, 3), ({"weight": None}, None), ({}, UNSET)])
 def test_a_nullable_plain_value_is_taken_as_it_is(body: dict[str, Any], weight: object) -> None:
     # The template reads a union of plain JSON values without upstream's per-call parse function.
-    assignment = AttributeAssignment.from_dict({"id": 1, "memberId": 2, "attributeOptionId": "o", **body})
+    source = {"id": 1, "memberId": 2, "attributeOptionId": "o", **body}
+    assignment = AttributeAssignment.from_dict(source)
     assert assignment.weight == weight
     assert assignment.to_dict().get("weight", UNSET) == weight
+    assert AttributeAssignment.from_json(json.dumps(source).encode()) == assignment
 
 
-def test_a_list_of_models_is_read_into_models_in_order() -> None:
-    page = AttributeListResponse.from_dict({"status": "success", "data": [ROW, {**ROW, "slug": "second"}]})
+@pytest.mark.parametrize(
+    "read", [AttributeListResponse.from_dict, lambda body: AttributeListResponse.from_json(json.dumps(body))]
+)
+def test_a_list_of_models_is_read_into_models_in_order(read: Callable[[Any], AttributeListResponse]) -> None:
+    page = read({"status": "success", "data": [ROW, {**ROW, "slug": "second"}]})
     assert [type(item) for item in page.data] == [Attribute, Attribute]
     assert [item.slug for item in page.data] == ["department", "second"]

@@ -231,6 +231,31 @@ def test_a_wrong_field_type_inside_an_item_is_caught(data: dict[str, object], wh
         cal.attributes.list(org_id=1)
 
 
+@pytest.mark.parametrize(
+    ("data", "field", "value"),
+    [({"teamId": "one"}, "team_id", "one"), ({"enabled": "yes"}, "enabled", "yes"), ({"slug": None}, "slug", None)],
+)
+def test_without_strict_validation_a_wrong_field_type_is_taken_as_it_is(
+    data: dict[str, object], field: str, value: object
+) -> None:
+    # msgspec refuses the body; the models' lenient from_dict reads it, as before msgspec.
+    item = {"id": "a", "teamId": 1, "type": "TEXT", "name": "n", "slug": "s", "enabled": True, **data}
+    with Script(httpx.Response(200, json={"status": "success", "data": [item]})).client() as cal:
+        assert getattr(cal.attributes.list(org_id=1).items[0], field) == value
+
+
+def test_a_key_the_spec_does_not_name_is_kept_through_the_sdk() -> None:
+    item = {"id": "a", "teamId": 1, "type": "TEXT", "name": "n", "slug": "s", "enabled": True, "teamName": "Acme"}
+    script = Script(
+        httpx.Response(200, json={"status": "success", "data": [item], "meta": {"total": 1}}),
+        httpx.Response(200, json={"status": "success", "data": item}),
+    )
+    with script.client(strict_response_validation=True) as cal:  # the spec allows other keys
+        assert cal.attributes.list(org_id=1).items[0].additional_properties == {"teamName": "Acme"}
+        retrieved = cal.attributes.with_raw_response.retrieve("a", org_id=1).parse()
+        assert retrieved is not None and retrieved["teamName"] == "Acme" and retrieved.slug == "s"
+
+
 def test_an_html_error_page_is_a_status_error_with_an_excerpt() -> None:
     page = httpx.Response(502, content=b"<html><h1>502 Bad Gateway</h1></html>", headers={"content-type": "text/html"})
     script = Script(page)

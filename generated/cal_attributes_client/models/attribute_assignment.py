@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, Self, TypeVar, cast
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
+import msgspec
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, json_decoder
 
 T = TypeVar("T", bound="AttributeAssignment")
 _FROMISOFORMAT = datetime.datetime.fromisoformat  # one name to look up per value, not three
@@ -30,8 +29,7 @@ _KNOWN_KEYS: frozenset[str] = frozenset(
 """The body keys that are fields; any other key is an additional property."""
 
 
-@_attrs_define
-class AttributeAssignment:
+class AttributeAssignment(msgspec.Struct, forbid_unknown_fields=True, dict=True):
     """The assignment of an option to an organization member, as the database row.
 
     Attributes:
@@ -48,16 +46,42 @@ class AttributeAssignment:
     """
 
     id: str
-    member_id: int
-    attribute_option_id: str
+    member_id: int = msgspec.field(name="memberId")
+    attribute_option_id: str = msgspec.field(name="attributeOptionId")
     weight: int | None | Unset = UNSET
-    created_at: datetime.datetime | Unset = UNSET
-    created_by_id: int | None | Unset = UNSET
-    created_by_d_sync_id: None | str | Unset = UNSET
-    updated_at: datetime.datetime | None | Unset = UNSET
-    updated_by_id: int | None | Unset = UNSET
-    updated_by_d_sync_id: None | str | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    created_at: datetime.datetime | Unset = msgspec.field(default=UNSET, name="createdAt")
+    created_by_id: int | None | Unset = msgspec.field(default=UNSET, name="createdById")
+    created_by_d_sync_id: None | str | Unset = msgspec.field(default=UNSET, name="createdByDSyncId")
+    updated_at: datetime.datetime | None | Unset = msgspec.field(default=UNSET, name="updatedAt")
+    updated_by_id: int | None | Unset = msgspec.field(default=UNSET, name="updatedById")
+    updated_by_d_sync_id: None | str | Unset = msgspec.field(default=UNSET, name="updatedByDSyncId")
+
+    # The keys a body has beyond the fields live in the instance's __dict__ (dict=True), not in a
+    # field: msgspec would decode a field from the body. Only from_dict fills them, since
+    # from_json hands it every body with such a key.
+    @property
+    def additional_properties(self) -> dict[str, Any]:
+        extra: dict[str, Any] = self.__dict__.setdefault("additional_properties", {})
+        return extra
+
+    @additional_properties.setter
+    def additional_properties(self, value: dict[str, Any]) -> None:
+        self.__dict__["additional_properties"] = value
+
+    def __eq__(self, other: object) -> bool:
+        """The fields and the additional properties alike (msgspec compares the fields only)."""
+        if not isinstance(other, AttributeAssignment):
+            return NotImplemented
+        return super().__eq__(other) and self.additional_properties == other.additional_properties
+
+    # msgspec's copy and pickle support carry the fields only: these carry the __dict__ too.
+    def __copy__(self) -> Self:
+        copied = msgspec.structs.replace(self)
+        copied.__dict__.update(self.__dict__)
+        return copied
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickle and copy.deepcopy
+        return type(self), msgspec.structs.astuple(self), self.__dict__
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id
@@ -190,6 +214,19 @@ class AttributeAssignment:
             d = {key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS}
             attribute_assignment.additional_properties = d
         return attribute_assignment
+
+    @classmethod
+    def from_json(cls, data: bytes | str) -> Self:
+        """The model of a JSON body, decoded by msgspec straight from the bytes. A body that does
+        not fit the model (a key the spec does not name, a value of another type) is read by
+        `from_dict` as it reads every body: unknown keys kept, values taken as they are. JSON
+        that is not well-formed raises msgspec.DecodeError."""
+        try:
+            return json_decoder(cls).decode(data)
+        except msgspec.ValidationError:
+            # msgspec's untyped decoding, not orjson's: it keeps integers past 64 bits exact, so
+            # both paths give equal models.
+            return cls.from_dict(msgspec.json.decode(data))
 
     @property
     def additional_keys(self) -> list[str]:

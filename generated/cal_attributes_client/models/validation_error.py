@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, Literal, Self, TypeVar, cast
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
+import msgspec
+
+from ..types import json_decoder
 
 T = TypeVar("T", bound="ValidationError")
 _KNOWN_KEYS: frozenset[str] = frozenset(
@@ -19,8 +20,7 @@ _KNOWN_KEYS: frozenset[str] = frozenset(
 """The body keys that are fields; any other key is an additional property."""
 
 
-@_attrs_define
-class ValidationError:
+class ValidationError(msgspec.Struct, forbid_unknown_fields=True, dict=True):
     """
     Attributes:
         code (Literal['BadRequestException']):
@@ -31,7 +31,33 @@ class ValidationError:
     code: Literal["BadRequestException"]
     message: str
     details: ValidationErrorDetails
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    # The keys a body has beyond the fields live in the instance's __dict__ (dict=True), not in a
+    # field: msgspec would decode a field from the body. Only from_dict fills them, since
+    # from_json hands it every body with such a key.
+    @property
+    def additional_properties(self) -> dict[str, Any]:
+        extra: dict[str, Any] = self.__dict__.setdefault("additional_properties", {})
+        return extra
+
+    @additional_properties.setter
+    def additional_properties(self, value: dict[str, Any]) -> None:
+        self.__dict__["additional_properties"] = value
+
+    def __eq__(self, other: object) -> bool:
+        """The fields and the additional properties alike (msgspec compares the fields only)."""
+        if not isinstance(other, ValidationError):
+            return NotImplemented
+        return super().__eq__(other) and self.additional_properties == other.additional_properties
+
+    # msgspec's copy and pickle support carry the fields only: these carry the __dict__ too.
+    def __copy__(self) -> Self:
+        copied = msgspec.structs.replace(self)
+        copied.__dict__.update(self.__dict__)
+        return copied
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickle and copy.deepcopy
+        return type(self), msgspec.structs.astuple(self), self.__dict__
 
     def to_dict(self) -> dict[str, Any]:
         code = self.code
@@ -72,6 +98,19 @@ class ValidationError:
             d = {key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS}
             validation_error.additional_properties = d
         return validation_error
+
+    @classmethod
+    def from_json(cls, data: bytes | str) -> Self:
+        """The model of a JSON body, decoded by msgspec straight from the bytes. A body that does
+        not fit the model (a key the spec does not name, a value of another type) is read by
+        `from_dict` as it reads every body: unknown keys kept, values taken as they are. JSON
+        that is not well-formed raises msgspec.DecodeError."""
+        try:
+            return json_decoder(cls).decode(data)
+        except msgspec.ValidationError:
+            # msgspec's untyped decoding, not orjson's: it keeps integers past 64 bits exact, so
+            # both paths give equal models.
+            return cls.from_dict(msgspec.json.decode(data))
 
     @property
     def additional_keys(self) -> list[str]:

@@ -3,21 +3,34 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
+import msgspec
+
+from ..types import json_decoder
 
 T = TypeVar("T", bound="ValidationErrorItemConstraints")
 _KNOWN_KEYS: frozenset[str] = frozenset({})
 """The body keys that are fields; any other key is an additional property."""
 
 
-@_attrs_define
 class ValidationErrorItemConstraints:
     """The failed rules and their messages."""
 
-    additional_properties: dict[str, str] = _attrs_field(init=False, factory=dict)
+    # No Struct: msgspec decodes a Struct's named fields only, so it hands this object to
+    # `from_dict` (types.from_dict_hook).
+    __slots__ = ("additional_properties",)
+
+    def __init__(self) -> None:
+        self.additional_properties: dict[str, str] = {}
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ValidationErrorItemConstraints):
+            return NotImplemented
+        return self.additional_properties == other.additional_properties
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(additional_properties={self.additional_properties!r})"
 
     def to_dict(self) -> dict[str, Any]:
 
@@ -34,6 +47,19 @@ class ValidationErrorItemConstraints:
             d = {key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS}
             validation_error_item_constraints.additional_properties = d
         return validation_error_item_constraints
+
+    @classmethod
+    def from_json(cls, data: bytes | str) -> Self:
+        """The model of a JSON body, decoded by msgspec straight from the bytes. A body that does
+        not fit the model (a key the spec does not name, a value of another type) is read by
+        `from_dict` as it reads every body: unknown keys kept, values taken as they are. JSON
+        that is not well-formed raises msgspec.DecodeError."""
+        try:
+            return json_decoder(cls).decode(data)
+        except msgspec.ValidationError:
+            # msgspec's untyped decoding, not orjson's: it keeps integers past 64 bits exact, so
+            # both paths give equal models.
+            return cls.from_dict(msgspec.json.decode(data))
 
     @property
     def additional_keys(self) -> list[str]:
