@@ -34,10 +34,11 @@ def cases_by_phase_and_mode(events: Path) -> Counter[tuple[str, str]]:
 
 
 def failures_by_check(report: dict[str, Any]) -> Counter[str]:
+    """How many failures each check found: schemathesis groups them by title, with a count per group."""
     counts: Counter[str] = Counter()
     for failure in report.get("failures", []):
         name = failure.get("title") or failure.get("code") or failure.get("check") or "unknown"
-        counts[str(name)] += 1
+        counts[str(name)] += int(failure.get("count", 1))
     return counts
 
 

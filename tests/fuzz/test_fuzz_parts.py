@@ -234,12 +234,17 @@ def test_summary_counts_failures_by_check() -> None:
         "phases": {"examples": {"status": "success"}, "fuzzing": {"status": "failure"}},
         "running_time": 31.5,
         "seed": 7,
-        "failures": [{"title": "Server error"}, {"title": "Server error"}, {"title": "Response violates schema"}],
+        # schemathesis' groups, one per title, each with its count (an entry without one counts once)
+        "failures": [
+            {"type": "ServerError", "code": "ST100", "title": "Server error", "count": 2, "operations": ["GET /a"]},
+            {"title": "Schema-violating request accepted", "code": "ST201", "count": 3, "operations": ["GET /b"]},
+            {"title": "Response violates schema"},
+        ],
         "errors": [],
     }
     lines = summarize(report)
     assert "operations: 17 tested of 17 selected" in lines
-    assert "failures by check: Server error 2, Response violates schema 1" in lines
+    assert "failures by check: Schema-violating request accepted 3, Server error 2, Response violates schema 1" in lines
 
 
 def test_updates_and_deletes_reach_only_what_the_run_created(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
