@@ -427,6 +427,17 @@ def test_export_to_standard_output_and_the_url_flag(
     assert yaml.safe_load(capsys.readouterr().out)["organization"] == 1
 
 
+@pytest.mark.parametrize("command", ["export", "import-csv"])
+def test_output_dash_is_standard_output_not_a_file_named_dash(
+    command: str, mock: MockServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("hr.csv").write_text("user_id,attribute,value\n101,department,Sales\n")
+    assert cli(command, *(["hr.csv"] if command == "import-csv" else []), "-o", "-") == 0
+    assert yaml.safe_load(capsys.readouterr().out)["organization"] == 1
+    assert not Path("-").exists()
+
+
 def test_import_csv_carries_weights_into_the_state_file(
     mock: MockServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
