@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from cal_attributes import CalAttributes
 from cal_attributes.cli import main
 from cal_attributes_mock import MockServer, create_mock, parse_seed
 from cal_attributes_mock.serve import serve_in_thread
@@ -451,3 +452,25 @@ def test_import_csv_carries_weights_into_the_state_file(
     assert cli("apply", str(out), "--yes") == 0
     (assigned,) = [r for r in mock.requests if r.operation_id == "assignOptionToUser"]
     assert assigned.status == 201
+
+
+def test_duplicate_option_slugs_stop_export_plan_and_apply_naming_them(
+    mock: MockServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = exported(tmp_path, capsys)
+    with CalAttributes() as cal:  # the API allows a second option with a slug already taken
+        department = next(a for a in cal.attributes.list() if a.slug == "department")
+        first = next(o for o in cal.attributes.options.list(department.id) if o.slug == "sales")
+        second = cal.attributes.options.create(department.id, value="Sales (EMEA)", slug="sales")
+        cal.assignments.assign(101, attribute_id=department.id, attribute_option_id=second.id)
+    before = writes(mock)
+    out = tmp_path / "again.yaml"
+    for args in (["export", "-o", str(out)], ["plan", str(path)], ["apply", str(path), "--prune", "--yes"]):
+        assert cli(*args) == 1, args
+        captured = capsys.readouterr()
+        assert captured.out == ""
+        assert (
+            f"attribute 'department' has 2 options with slug 'sales' (ids {first.id}, {second.id}): "
+            "a state file names options by slug; rename one in Cal.com first"
+        ) in captured.err.replace("\n", "")
+    assert not out.exists() and writes(mock) == before
