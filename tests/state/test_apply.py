@@ -7,7 +7,6 @@ from dataclasses import replace
 
 import httpx
 import pytest
-
 from rich.console import Console
 
 from cal_attributes.errors import ConfigurationError

@@ -474,3 +474,24 @@ def test_duplicate_option_slugs_stop_export_plan_and_apply_naming_them(
             "a state file names options by slug; rename one in Cal.com first"
         ) in captured.err.replace("\n", "")
     assert not out.exists() and writes(mock) == before
+
+
+def test_number_values_that_are_not_numbers_export_and_plan_empty_but_are_never_written(
+    mock: MockServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with CalAttributes() as cal:  # Cal.com stores any text as a NUMBER attribute's value
+        seniority = next(a for a in cal.attributes.list() if a.slug == "seniority")
+        assert seniority.type_ == "NUMBER"
+        cal.assignments.assign(102, attribute_id=seniority.id, value="0x1F")
+        cal.assignments.assign(103, attribute_id=seniority.id, value="abc")
+    path = exported(tmp_path, capsys)
+    text = path.read_text()
+    assert "seniority: '0x1F'" in text and "seniority: abc" in text
+    assert cli("plan", str(path)) == 0
+    assert "No changes" in capsys.readouterr().out
+    before = writes(mock)
+    # a member who does not hold it yet: the plan would write it, so it is refused before any write
+    path.write_text(text.replace("  101:\n", "  101:\n    seniority: abc\n", 1))
+    assert cli("apply", str(path), "--yes") == 1
+    assert "member 101: seniority is NUMBER but 'abc' is not a number" in capsys.readouterr().err
+    assert writes(mock) == before

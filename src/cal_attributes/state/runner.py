@@ -64,7 +64,12 @@ class Pacer:
     (the blocking API runs one per call)."""
 
     def __init__(
-        self, max_requests: float, window: float, clock: Callable[[], float] = time.monotonic, *, burst: int = DEFAULT_BURST
+        self,
+        max_requests: float,
+        window: float,
+        clock: Callable[[], float] = time.monotonic,
+        *,
+        burst: int = DEFAULT_BURST,
     ) -> None:
         if burst < 1:
             raise ValueError(f"burst must be at least 1, got {burst}")
