@@ -69,6 +69,10 @@ def summarize(report: dict[str, Any], by_phase_and_mode: Counter[tuple[str, str]
         lines.append("failures by check: " + ", ".join(f"{name} {count}" for name, count in by_check.most_common()))
     else:
         lines.append("failures by check: none")
+    if report.get("filtered"):  # our only filter_failure hook: the live API's parseInt reading of query numbers
+        lines.append(
+            f"accepted as the API reads query numbers (parseInt, e.g. skip=0.5 is 0), not counted: {report['filtered']}"
+        )
     return lines
 
 
