@@ -50,7 +50,7 @@ def parser() -> argparse.ArgumentParser:
     )
     commands = top.add_subparsers(dest="command", required=True)
     export = commands.add_parser("export", parents=[common], help="write the organization's current state")
-    export.add_argument("-o", "--output", help="the file to write (default: standard output)")
+    export.add_argument("-o", "--output", help="the file to write ('-' or none: standard output)")
     export.add_argument("--weights", action="store_true", help="also read weights (one history request per member)")
     commands.add_parser("plan", parents=[common, planning], help="show what apply would change (exit 2 if anything)")
     apply = commands.add_parser("apply", parents=[common, planning], help="make the organization match the file")
@@ -60,7 +60,7 @@ def parser() -> argparse.ArgumentParser:
         "import-csv", parents=[common], help="turn user_id,attribute,value[,weight] rows into a state file"
     )
     imports.add_argument("csv", help="the CSV file")
-    imports.add_argument("-o", "--output", help="the state file to write (default: standard output)")
+    imports.add_argument("-o", "--output", help="the state file to write ('-' or none: standard output)")
     return top
 
 
@@ -165,7 +165,7 @@ class _Run:
             return False
 
     def write(self, text: str) -> int:
-        if self.args.output is None:
+        if self.args.output in (None, "-"):  # "-": standard output, as the usual convention
             sys.stdout.write(text)
         else:
             with open(self.args.output, "w", encoding="utf-8") as target:

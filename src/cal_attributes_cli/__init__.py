@@ -1,6 +1,6 @@
 """The console scripts' entry points: a missing optional extra is one clear line, not a traceback.
 
-`pip install cal-attributes` brings the client only. `cal-attributes-mock` needs the `mock` extra
+Installing cal-attributes alone brings the client only. `cal-attributes-mock` needs the `mock` extra
 and `cal-attributes-fuzz` the `fuzz` extra; this package imports nothing of either (nor of the
 client), so it can say which extra to install before anything fails to import. The test kit's
 pytest plugin (``pytest_plugin``) is here for the same reason: pytest loads it in every run.
@@ -20,6 +20,11 @@ FUZZ_MODULES = (*MOCK_MODULES, "schemathesis", "requests")
 MISSING_EXTRA = 2
 
 
+def install_hint(extra: str) -> str:
+    """How to install an extra, true without a release on PyPI: from a checkout or from a built wheel."""
+    return f"install cal-attributes with its '{extra}' extra, e.g. pip install '.[{extra}]' in a checkout (or '<wheel>[{extra}]')"
+
+
 def missing_modules(modules: tuple[str, ...]) -> list[str]:
     """The modules of `modules` that cannot be imported, without importing any of them."""
     return [name for name in modules if importlib.util.find_spec(name) is None]
@@ -30,8 +35,7 @@ def extra_is_installed(command: str, extra: str, modules: tuple[str, ...]) -> bo
     missing = missing_modules(modules)
     if missing:
         print(
-            f"{command}: needs the '{extra}' extra (missing: {', '.join(missing)}); "
-            f"install it with: pip install 'cal-attributes[{extra}]'",
+            f"{command}: needs the '{extra}' extra (missing: {', '.join(missing)}); {install_hint(extra)}",
             file=sys.stderr,
         )
     return not missing

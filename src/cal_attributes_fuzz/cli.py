@@ -294,7 +294,8 @@ def write_config(args: argparse.Namespace, target: Target, run_folder: Path) -> 
 
 def run_environment(target: Target) -> dict[str, str]:
     env = {**os.environ, "PYTHONHASHSEED": "0", "SCHEMATHESIS_HOOKS": "cal_attributes_fuzz.hooks"}
-    for name in ("CAL_FUZZ_MAX_PER_MINUTE", "CAL_FUZZ_RUN_TAG", "CAL_FUZZ_LEDGER", MEMBER_KEY_ENV, OTHER_ORG_KEY_ENV):
+    own = ("CAL_FUZZ_MAX_PER_MINUTE", "CAL_FUZZ_RUN_TAG", "CAL_FUZZ_LEDGER", "CAL_FUZZ_PARSEINT_QUERY")
+    for name in (*own, MEMBER_KEY_ENV, OTHER_ORG_KEY_ENV):
         env.pop(name, None)
     env["CAL_API_KEY"] = target.api_key
     env.update(target.identities)
@@ -359,8 +360,8 @@ def main(argv: list[str] | None = None) -> int:
             mode = "read-write" if args.allow_writes else "read-only"
             print(f"==> fuzzing {target.url}, organization {target.org_id} ({mode})")
         else:
-            # Strict: the run checks the spec's declared types, and the default mock reads query numbers
-            # leniently as the real API does (take=0.5 is 0), which negative cases would count as accepted.
+            # Strict: the mock is the reference, so it is held to the spec's exact types (take=0.5 is a
+            # 400); its default reads query numbers with parseInt as the real API does (docs/fuzzing.md).
             url = stack.enter_context(serve_in_thread(create_mock(config=MockConfig(strict=True))))
             # After the server started: uvicorn configures its loggers when it is set up.
             stack.enter_context(server_logs_to(run_folder / "mock-server.log"))
@@ -371,6 +372,8 @@ def main(argv: list[str] | None = None) -> int:
         ledger = run_folder / "created.jsonl"
         if args.url:
             env["CAL_FUZZ_MAX_PER_MINUTE"] = str(args.max_per_minute)
+            # A live API reads query numbers with parseInt (skip=0.5 is 0): not a defect of the server.
+            env["CAL_FUZZ_PARSEINT_QUERY"] = "1"
         if args.url and args.allow_writes:
             run_tag = f"calfuzz-{uuid.uuid4().hex[:8]}"
             env.update({"CAL_FUZZ_RUN_TAG": run_tag, "CAL_FUZZ_LEDGER": str(ledger)})

@@ -7,23 +7,30 @@ environment variable:
   tell the run's leftovers from real data;
 - CAL_FUZZ_LEDGER: append every 201 (what the run created) to this JSON-lines file, which the
   fuzz command reads to delete it all afterwards; and let updates and deletes reach only what
-  this run created (any other target id is swapped for one that does not exist, a harmless 404).
+  this run created (any other target id is swapped for one that does not exist, a harmless 404);
+- CAL_FUZZ_PARSEINT_QUERY (live runs): a "schema-violating request accepted" failure is dropped
+  when the request is valid as the real API reads query numbers (JavaScript's parseInt:
+  ``skip=0.5`` is 0), and only the spec's exact reading refuses it (docs/fuzzing.md).
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import threading
 import time
 import uuid
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import parse_qsl, unquote, urlsplit
 
+import jsonschema_rs
 import schemathesis
 
 import cal_attributes_fuzz.checks  # noqa: F401  (registers the Cal.com-aware checks with schemathesis)
-from cal_attributes_mock.spec import operations, route
+from cal_attributes_mock.envelopes import ApiError
+from cal_attributes_mock.spec import Operation, load_spec, operations, route
+from cal_attributes_mock.validation import RequestValidator, exact_int
 
 TAGGED_FIELDS = {
     "createAttribute": ("name", "slug"),
@@ -164,3 +171,80 @@ def after_call(context: schemathesis.HookContext, case: schemathesis.Case[Any], 
         _remember(entry["operationId"], entry["path"], entry["body"], data)
         with open(ledger, "a", encoding="utf-8") as handle:
             handle.write(json.dumps(entry) + "\n")
+
+
+# schemathesis' code for "Schema-violating request accepted" (its negative_data_rejection check)
+ACCEPTED_NEGATIVE_DATA = "ST201"
+
+
+_VALIDATORS: dict[str, tuple[RequestValidator, RequestValidator]] = {}
+
+
+def _validators(operation: Operation) -> tuple[RequestValidator, RequestValidator]:
+    """The mock's request validators for ``operation``: as the real API reads queries, and exact."""
+    if operation.operation_id not in _VALIDATORS:
+        components = _components()
+        _VALIDATORS[operation.operation_id] = (
+            RequestValidator(operation, components),
+            RequestValidator(operation, components, strict=True),
+        )
+    return _VALIDATORS[operation.operation_id]
+
+
+@functools.cache
+def _components() -> dict[str, Any]:
+    components: dict[str, Any] = load_spec()["components"]
+    return components
+
+
+def _path_is_valid(operation: Operation, params: dict[str, str]) -> bool:
+    """Every path parameter as its schema says, integers written exactly (ParseIntPipe)."""
+    components = _components()
+    for parameter in operation.parameters:
+        if parameter.location != "path":
+            continue
+        raw = params.get(parameter.name)
+        value = exact_int(raw) if raw is not None and parameter.schema.get("type") == "integer" else raw
+        if value is None or not jsonschema_rs.validator_for({**parameter.schema, "components": components}).is_valid(
+            value
+        ):
+            return False
+    return True
+
+
+def valid_only_as_the_real_api_reads_it(method: str, url: str, body: bytes | str | None) -> bool:
+    """Whether the request is valid when its query numbers are read with parseInt, as Cal.com's DTOs
+    read them (``skip=0.5`` is 0, ``teamIds=10abc`` is [10]), and refused only when read exactly.
+    Its path and JSON body must be valid as they are: then accepting it is the API's documented
+    reading, not a defect. Anything else (an unknown route, a bad path or body, a query even
+    parseInt cannot make valid, a request valid as it is) is False: the failure stands."""
+    parts = urlsplit(url)
+    path = unquote(parts.path)
+    found = route(_ROUTES, method.upper(), path)
+    if found.operation is None or not _path_is_valid(found.operation, found.params):
+        return False
+    faithful, strict = _validators(found.operation)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    try:
+        if found.operation.body_schema is not None:
+            faithful.body(json.loads(body or b""), path)
+        faithful.query(query, path)
+    except (ApiError, ValueError):  # ValueError: the body is not JSON
+        return False
+    try:
+        strict.query(query, path)
+    except ApiError:
+        return True  # refused only when read exactly: the quirk, and nothing else, made it negative
+    return False
+
+
+@schemathesis.hook
+def filter_failure(
+    context: schemathesis.HookContext, failure: Any, case: schemathesis.Case[Any], response: Any
+) -> bool:
+    """Live runs keep every failure but a negative case the API accepted because it reads query
+    numbers with parseInt (the real API's documented reading, docs/mock.md "Query values")."""
+    if not os.environ.get("CAL_FUZZ_PARSEINT_QUERY") or getattr(failure, "code", None) != ACCEPTED_NEGATIVE_DATA:
+        return True
+    request = response.request
+    return not valid_only_as_the_real_api_reads_it(str(request.method), str(request.url), request.body)

@@ -34,10 +34,11 @@ def cases_by_phase_and_mode(events: Path) -> Counter[tuple[str, str]]:
 
 
 def failures_by_check(report: dict[str, Any]) -> Counter[str]:
+    """How many failures each check found: schemathesis groups them by title, with a count per group."""
     counts: Counter[str] = Counter()
     for failure in report.get("failures", []):
         name = failure.get("title") or failure.get("code") or failure.get("check") or "unknown"
-        counts[str(name)] += 1
+        counts[str(name)] += int(failure.get("count", 1))
     return counts
 
 
@@ -68,6 +69,10 @@ def summarize(report: dict[str, Any], by_phase_and_mode: Counter[tuple[str, str]
         lines.append("failures by check: " + ", ".join(f"{name} {count}" for name, count in by_check.most_common()))
     else:
         lines.append("failures by check: none")
+    if report.get("filtered"):  # our only filter_failure hook: the live API's parseInt reading of query numbers
+        lines.append(
+            f"accepted as the API reads query numbers (parseInt, e.g. skip=0.5 is 0), not counted: {report['filtered']}"
+        )
     return lines
 
 

@@ -162,7 +162,11 @@ def _errors(check: Any, instance: Any) -> Iterator[tuple[str, str]]:
         path = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.instance_path)
         # Not error.message: it quotes the offending value, and bodies may hold tokens or emails.
         rule = "/".join(str(part) for part in error.schema_path)
-        yield path, f"breaks the schema's {type(error.kind).__name__.lower()} rule at #/{rule}"
+        message = f"breaks the schema's {type(error.kind).__name__.lower()} rule at #/{rule}"
+        if isinstance(error.kind, jsonschema_rs.ValidationErrorKind.Required):
+            # the name comes from the schema, not the body: safe to show, and it says what to fix
+            message += f": property {error.kind.property!r} is missing"
+        yield path, message
 
 
 def _coerce(value: str, schema: dict[str, Any], comma_separated: bool) -> Any:

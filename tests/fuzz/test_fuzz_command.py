@@ -174,6 +174,31 @@ def test_a_permissions_hole_fails_the_run_and_is_named_in_summary_and_reports(tm
     assert "cal_roles" in next(run_folder(tmp_path).glob("junit-*.xml")).read_text()
 
 
+def query_ignored(mock: MockServer) -> Any:
+    """A server that accepts any query (take=abc too): schema-violating input accepted, for real."""
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        await mock(dict(scope, query_string=b"") if scope["type"] == "http" else scope, receive, send)
+
+    return app
+
+
+def test_a_live_run_accepts_the_apis_parse_int_reading_of_query_numbers_but_not_more(tmp_path: Path) -> None:
+    faithful = create_mock()  # the default mock reads query numbers as Cal.com does: skip=0.5 is 0
+    quick = ["--url", "", *LIVE, "--max-examples", "2", "--phases", "examples,coverage"]
+    with serve_in_thread(faithful) as url:
+        quick[1] = url
+        result = fuzz(*quick, "--report-dir", str(tmp_path / "a"), env={"CAL_API_KEY": ADMIN_KEY})
+    assert result.returncode == 0, output(result)
+    assert "failures by check: none" in result.stdout
+    assert "accepted as the API reads query numbers (parseInt, e.g. skip=0.5 is 0), not counted: " in result.stdout
+    with serve_in_thread(faithful, app=query_ignored(faithful)) as url:
+        quick[1] = url
+        result = fuzz(*quick, "--report-dir", str(tmp_path / "b"), env={"CAL_API_KEY": ADMIN_KEY})
+    assert result.returncode != 0
+    assert "Schema-violating request accepted" in result.stdout, output(result)
+
+
 def test_writes_are_tagged_and_deleted_at_the_end(live: tuple[MockServer, str], tmp_path: Path) -> None:
     server, url = live
     before = state(server)

@@ -234,12 +234,17 @@ def test_summary_counts_failures_by_check() -> None:
         "phases": {"examples": {"status": "success"}, "fuzzing": {"status": "failure"}},
         "running_time": 31.5,
         "seed": 7,
-        "failures": [{"title": "Server error"}, {"title": "Server error"}, {"title": "Response violates schema"}],
+        # schemathesis' groups, one per title, each with its count (an entry without one counts once)
+        "failures": [
+            {"type": "ServerError", "code": "ST100", "title": "Server error", "count": 2, "operations": ["GET /a"]},
+            {"title": "Schema-violating request accepted", "code": "ST201", "count": 3, "operations": ["GET /b"]},
+            {"title": "Response violates schema"},
+        ],
         "errors": [],
     }
     lines = summarize(report)
     assert "operations: 17 tested of 17 selected" in lines
-    assert "failures by check: Server error 2, Response violates schema 1" in lines
+    assert "failures by check: Schema-violating request accepted 3, Server error 2, Response violates schema 1" in lines
 
 
 def test_updates_and_deletes_reach_only_what_the_run_created(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -382,3 +387,48 @@ def test_the_built_in_check_names_are_those_of_the_pinned_schemathesis() -> None
 def test_excluded_cal_checks_are_not_named() -> None:
     notes = check_notes(None, "cal_roles,cal_page_limits", writes=True, identities={})
     assert notes == ["Cal.com checks: cal_organization_scope, cal_unique_slugs, cal_writes_take_effect"]
+
+
+ATTRIBUTES_URL = "http://127.0.0.1:9/v2/organizations/1/attributes"
+ASSIGNED_URL = ATTRIBUTES_URL + "/slugs/department/options/assigned"
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body", "quirk"),
+    [
+        ("GET", ATTRIBUTES_URL + "?skip=0.5", None, True),  # parseInt: 0
+        ("GET", ATTRIBUTES_URL + "?take=10.0&skip=3abc", None, True),  # 10 and 3
+        ("GET", ASSIGNED_URL + "?teamIds=10abc,11", None, True),  # [10, 11]
+        ("GET", ATTRIBUTES_URL + "?take=10", None, False),  # valid as it is: no quirk involved
+        ("GET", ATTRIBUTES_URL + "?take=abc", None, False),  # NaN: a 400 for the real API too
+        ("GET", ATTRIBUTES_URL + "?take=0.5", None, False),  # 0, below take's minimum of 1
+        ("GET", ATTRIBUTES_URL + "?take=999", None, False),  # above its maximum
+        ("GET", ATTRIBUTES_URL + "/options/abc?skip=0.5", None, False),  # a bad userId as well
+        ("POST", ATTRIBUTES_URL + "?skip=0.5", b'{"name": 5}', False),  # a bad body as well
+        ("GET", "http://127.0.0.1:9/v2/elsewhere?skip=0.5", None, False),  # no such operation
+    ],
+)
+def test_only_query_numbers_the_real_api_reads_with_parse_int_are_the_quirk(
+    method: str, url: str, body: bytes | None, quirk: bool
+) -> None:
+    assert hooks.valid_only_as_the_real_api_reads_it(method, url, body) is quirk
+
+
+def test_filter_failure_drops_only_parse_int_acceptances_and_only_in_live_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    def kept(code: str, url: str) -> bool:
+        response = SimpleNamespace(request=SimpleNamespace(method="GET", url=url, body=None))
+        result: bool = hooks.filter_failure(None, SimpleNamespace(code=code), None, response)
+        return result
+
+    monkeypatch.delenv("CAL_FUZZ_PARSEINT_QUERY", raising=False)
+    assert kept("ST201", ATTRIBUTES_URL + "?skip=0.5")  # the embedded (strict) run keeps everything
+    monkeypatch.setenv("CAL_FUZZ_PARSEINT_QUERY", "1")
+    assert not kept("ST201", ATTRIBUTES_URL + "?skip=0.5")
+    assert kept("ST201", ATTRIBUTES_URL + "?take=abc")  # accepting NaN is a real defect
+    assert kept("ST100", ATTRIBUTES_URL + "?skip=0.5")  # any other failure stands
+
+
+def test_the_summary_counts_the_failures_the_parse_int_filter_dropped() -> None:
+    report = {"failures": [], "filtered": 4}
+    assert "accepted as the API reads query numbers (parseInt, e.g. skip=0.5 is 0), not counted: 4" in summarize(report)
+    assert not any("parseInt" in line for line in summarize({"failures": [], "filtered": 0}))

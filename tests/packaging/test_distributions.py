@@ -194,7 +194,7 @@ def test_without_the_extra_a_command_says_which_to_install(bare_venv: Path, comm
     assert result.stdout == ""
     lines = result.stderr.splitlines()
     assert len(lines) == 1, result.stderr
-    assert f"pip install 'cal-attributes[{extra}]'" in lines[0]
+    assert f"install cal-attributes with its '{extra}' extra, e.g. pip install '.[{extra}]' in a checkout" in lines[0]
     assert lines[0].startswith(f"{command[0]}: ")
 
 

@@ -7,9 +7,13 @@ from dataclasses import replace
 
 import httpx
 import pytest
+from rich.console import Console
 
 from cal_attributes.errors import ConfigurationError
 from cal_attributes.state import RefusedPlanError, Result, RunSettings, State, dump_state
+from cal_attributes.state.engine import ApplyReport
+from cal_attributes.state.planner import Plan
+from cal_attributes.state.render import render_report
 from cal_attributes_mock import MockConfig, create_mock
 from tests.state.conftest import FAST, Org, Wire, state
 
@@ -214,3 +218,10 @@ def test_a_file_for_another_organization_is_refused_before_any_request(org: Org)
     with pytest.raises(ConfigurationError, match="describes organization 2, not the target 1"):
         org.manager().plan(desired, prune=True)
     assert org.wire.reads == 0
+
+
+@pytest.mark.parametrize(("requests", "said"), [(0, "(0 requests)"), (1, "(1 request)"), (2, "(2 requests)")])
+def test_the_apply_summary_says_request_in_the_singular_only_for_one(requests: int, said: str) -> None:
+    console = Console(record=True, width=200)
+    render_report(ApplyReport(Plan(), requests=requests), console)
+    assert said in console.export_text()

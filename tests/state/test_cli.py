@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from cal_attributes import CalAttributes
 from cal_attributes.cli import main
 from cal_attributes_mock import MockServer, create_mock, parse_seed
 from cal_attributes_mock.serve import serve_in_thread
@@ -427,6 +428,17 @@ def test_export_to_standard_output_and_the_url_flag(
     assert yaml.safe_load(capsys.readouterr().out)["organization"] == 1
 
 
+@pytest.mark.parametrize("command", ["export", "import-csv"])
+def test_output_dash_is_standard_output_not_a_file_named_dash(
+    command: str, mock: MockServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("hr.csv").write_text("user_id,attribute,value\n101,department,Sales\n")
+    assert cli(command, *(["hr.csv"] if command == "import-csv" else []), "-o", "-") == 0
+    assert yaml.safe_load(capsys.readouterr().out)["organization"] == 1
+    assert not Path("-").exists()
+
+
 def test_import_csv_carries_weights_into_the_state_file(
     mock: MockServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -440,3 +452,46 @@ def test_import_csv_carries_weights_into_the_state_file(
     assert cli("apply", str(out), "--yes") == 0
     (assigned,) = [r for r in mock.requests if r.operation_id == "assignOptionToUser"]
     assert assigned.status == 201
+
+
+def test_duplicate_option_slugs_stop_export_plan_and_apply_naming_them(
+    mock: MockServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = exported(tmp_path, capsys)
+    with CalAttributes() as cal:  # the API allows a second option with a slug already taken
+        department = next(a for a in cal.attributes.list() if a.slug == "department")
+        first = next(o for o in cal.attributes.options.list(department.id) if o.slug == "sales")
+        second = cal.attributes.options.create(department.id, value="Sales (EMEA)", slug="sales")
+        cal.assignments.assign(101, attribute_id=department.id, attribute_option_id=second.id)
+    before = writes(mock)
+    out = tmp_path / "again.yaml"
+    for args in (["export", "-o", str(out)], ["plan", str(path)], ["apply", str(path), "--prune", "--yes"]):
+        assert cli(*args) == 1, args
+        captured = capsys.readouterr()
+        assert captured.out == ""
+        assert (
+            f"attribute 'department' has 2 options with slug 'sales' (ids {first.id}, {second.id}): "
+            "a state file names options by slug; rename one in Cal.com first"
+        ) in captured.err.replace("\n", "")
+    assert not out.exists() and writes(mock) == before
+
+
+def test_number_values_that_are_not_numbers_export_and_plan_empty_but_are_never_written(
+    mock: MockServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with CalAttributes() as cal:  # Cal.com stores any text as a NUMBER attribute's value
+        seniority = next(a for a in cal.attributes.list() if a.slug == "seniority")
+        assert seniority.type_ == "NUMBER"
+        cal.assignments.assign(102, attribute_id=seniority.id, value="0x1F")
+        cal.assignments.assign(103, attribute_id=seniority.id, value="abc")
+    path = exported(tmp_path, capsys)
+    text = path.read_text()
+    assert "seniority: '0x1F'" in text and "seniority: abc" in text
+    assert cli("plan", str(path)) == 0
+    assert "No changes" in capsys.readouterr().out
+    before = writes(mock)
+    # a member who does not hold it yet: the plan would write it, so it is refused before any write
+    path.write_text(text.replace("  101:\n", "  101:\n    seniority: abc\n", 1))
+    assert cli("apply", str(path), "--yes") == 1
+    assert "member 101: seniority is NUMBER but 'abc' is not a number" in capsys.readouterr().err
+    assert writes(mock) == before

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from cal_attributes.state import (
     AttributeRow,
     CreateOption,
     CurrentAttribute,
     DeleteAttribute,
+    NotANumberError,
     OptionRow,
     PlanOptions,
     Snapshot,
@@ -87,3 +90,28 @@ def test_a_type_change_of_a_locked_attribute_is_skipped_not_refused() -> None:
     assert plan.refused == () and plan.skipped[0].kind == "update attribute" and plan.changes == ()
     included = make_plan(CURRENT, desired, PlanOptions(include_locked=True))
     assert [c.kind for c in included.refused] == ["update attribute"]
+
+
+def test_a_single_valued_attribute_takes_a_one_item_list_as_its_value_and_an_empty_list_as_none() -> None:
+    # docs/state-file.md: `[engineering]` is `engineering`; `[]` holds none (unassigns); 2+ values are refused
+    assert make_plan(CURRENT, state(DESIRED + "  101: {department: [eng]}\n")).changes == ()
+    plan = make_plan(CURRENT, state(DESIRED + "  101: {department: []}\n  102: {department: [eng]}\n"))
+    assert [c.describe() for c in plan.changes] == [
+        "user 102: department += eng",
+        "user 101: department -= eng",
+        "user 102: department -= sales",
+    ]
+
+
+def test_a_number_value_is_refused_only_where_the_plan_would_assign_it() -> None:
+    level = AttributeRow("a3", "level", "Level", "NUMBER", True, False)
+    current = Snapshot((CurrentAttribute(level, (OptionRow("o4", "a3", "abc", "abc"),)),), {101: frozenset({"o4"})})
+    desired = "attributes:\n- {slug: level, name: Level, type: NUMBER}\nmembers:\n  101: {level: abc}\n"
+    assert make_plan(current, state(desired)).changes == ()  # held already: left as it is
+    with pytest.raises(NotANumberError, match="member 102: level is NUMBER but 'abc' is not a number"):
+        make_plan(current, state(desired + "  102: {level: abc}\n"))  # held by another, but a write for 102
+    numbers = make_plan(current, state(desired + "  102: {level: '2.5'}\n  103: {level: 7}\n"))
+    assert [c.describe() for c in numbers.changes if c.kind == "assign"] == [
+        "user 102: level += 2.5",
+        "user 103: level += 7",
+    ]

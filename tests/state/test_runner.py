@@ -11,7 +11,7 @@ import pytest
 
 from cal_attributes.state import RunSettings
 from cal_attributes.state.ops import OperationError
-from cal_attributes.state.runner import Pacer, Requester
+from cal_attributes.state.runner import DEFAULT_BURST, Pacer, Requester
 
 
 class Clock:
@@ -64,7 +64,7 @@ def test_a_burst_never_exceeds_the_window_limit() -> None:
 
 def test_late_wake_ups_never_exceed_the_window_limit() -> None:
     clock = Clock()
-    pacer = Pacer(10, 1.0, clock)
+    pacer = Pacer(10, 1.0, clock, burst=5)
     times = starts(pacer, clock, 200, random.Random(3))
     assert max(sum(1 for u in times if t <= u < t + 1.0) for t in times) <= 10
     assert len(times) / (times[-1] - times[0]) > 8  # and the lateness is mostly made up
@@ -72,7 +72,7 @@ def test_late_wake_ups_never_exceed_the_window_limit() -> None:
 
 def test_retry_after_pauses() -> None:
     clock = Clock()
-    pacer = Pacer(10, 1.0, clock)
+    pacer = Pacer(10, 1.0, clock, burst=5)
     pacer.pause_until(clock.now + 3)
     assert pacer.wait() == pytest.approx(3.0)
 
@@ -83,6 +83,8 @@ def test_settings_are_checked_and_default_from_the_environment(monkeypatch: pyte
     with pytest.raises(ValueError, match="burst"):
         RunSettings(burst=0)
     assert RunSettings(burst=7).pacer().burst == 7
+    # one default burst, whether the pacer comes from the settings or is made directly
+    assert RunSettings().burst == Pacer(10, 1.0).burst == DEFAULT_BURST == 20
     monkeypatch.setenv("CAL_MAX_PER_MINUTE", "30")
     assert RunSettings().max_per_minute == 30
     monkeypatch.delenv("CAL_MAX_PER_MINUTE")

@@ -76,7 +76,6 @@ BAD = [
     ("    office: Berlin\n", "    office: Berlin\n    office: Paris\n", 21, "duplicate key 'office'"),
     ("    office: Berlin\n", "    team: blue\n", 20, "attribute 'team' is not declared"),
     ("    office: Berlin\n", "    office: [Berlin, Paris]\n", 20, "takes one value, not a list of 2"),
-    ("    level: 3\n", "    level: three\n", 21, "is NUMBER but 'three' is not a number"),
     (
         "{slug: office, name: Office, type: TEXT}",
         "{slug: office, name: Office, type: TEXT, options: [{slug: a, value: A}]}",

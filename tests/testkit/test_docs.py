@@ -17,4 +17,4 @@ def test_the_testing_page_examples_pass(pytester: pytest.Pytester) -> None:
     assert len(blocks) == 4
     pytester.makepyfile(**{f"test_example_{n}": code for n, code in enumerate(blocks, start=1)})
     result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "--strict-markers", "-W", "error")
-    result.assert_outcomes(passed=5)
+    result.assert_outcomes(passed=6)

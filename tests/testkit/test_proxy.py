@@ -120,6 +120,16 @@ def test_a_wrong_upstream_yields_every_kind_of_violation(caplog: pytest.LogCaptu
         ("undocumented_operation", None, "$"),
     }
     assert "required" in text and "not JSON" in text and "418 is not documented" in text
+    # a missing property is named (names come from the schema); a wrong value is not quoted
+    messages = {(v["operationId"], v["jsonPath"], v["message"]) for v in violations(report)}
+    assert (
+        "listAttributes",
+        "$.data[0]",
+        "breaks the schema's required rule at #/components/schemas/Attribute/required: property 'name' is missing",
+    ) in messages
+    assert any(m.endswith("property 'name' is missing") for op, _, m in messages if op == "createAttribute")
+    slug_type = "breaks the schema's type rule at #/components/schemas/Attribute/properties/slug/type"
+    assert ("listAttributes", "$.data[0].slug", slug_type) in messages
     for secret in (KEY, "cal_query_secret"):
         assert secret not in text
         assert secret not in caplog.text

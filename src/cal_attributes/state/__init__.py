@@ -35,9 +35,9 @@ from cal_attributes.state.ops import (
     Page,
     WeightSeen,
 )
-from cal_attributes.state.planner import LeftAlone, Plan, PlanOptions, make_plan
+from cal_attributes.state.planner import LeftAlone, NotANumberError, Plan, PlanOptions, make_plan
 from cal_attributes.state.runner import RunSettings
-from cal_attributes.state.snapshot import CurrentAttribute, Snapshot
+from cal_attributes.state.snapshot import CurrentAttribute, DuplicateOptionSlugError, Snapshot
 from cal_attributes.state.stateio import Problem, StateFileError, dump_state, parse_state, state_schema
 
 __all__ = [
@@ -53,8 +53,10 @@ __all__ = [
     "CurrentAttribute",
     "DeleteAttribute",
     "DeleteOption",
+    "DuplicateOptionSlugError",
     "Held",
     "LeftAlone",
+    "NotANumberError",
     "OperationError",
     "OptionRow",
     "OptionSpec",

@@ -7,9 +7,9 @@ import io
 from collections.abc import Iterator
 from dataclasses import replace
 
-from cal_attributes.state.model import Held, State
+from cal_attributes.state.model import Held, State, is_number
 from cal_attributes.state.snapshot import Snapshot
-from cal_attributes.state.stateio import Problem, StateFileError, is_number
+from cal_attributes.state.stateio import Problem, StateFileError
 
 COLUMNS = ("user_id", "attribute", "value")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal, TypeAlias
@@ -11,6 +12,14 @@ ATTRIBUTE_TYPES: tuple[AttributeType, ...] = ("TEXT", "NUMBER", "SINGLE_SELECT",
 SELECT_TYPES: frozenset[str] = frozenset({"SINGLE_SELECT", "MULTI_SELECT"})
 
 JSON: TypeAlias = dict[str, "JSON"] | list["JSON"] | str | int | float | bool | None  # what json.loads gives
+
+
+def is_number(text: str) -> bool:
+    """A value a NUMBER attribute can take from a state file: a finite number."""
+    try:
+        return math.isfinite(float(text))
+    except ValueError:
+        return False
 
 
 @dataclass(frozen=True)

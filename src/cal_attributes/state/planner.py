@@ -19,7 +19,7 @@ from cal_attributes.state.changes import (
     UpdateOption,
     UpdateWeight,
 )
-from cal_attributes.state.model import AttributeSpec, Held, State
+from cal_attributes.state.model import AttributeSpec, Held, State, is_number
 from cal_attributes.state.snapshot import CurrentAttribute, Snapshot
 
 
@@ -63,11 +63,24 @@ def slugify(value: str) -> str:
     return re.sub(r"-+", "-", re.sub(r"[^a-z0-9]+", "-", ascii_text.lower().strip())).strip("-") or "value"
 
 
+class NotANumberError(ValueError):
+    """The plan would assign a NUMBER attribute a value that is not a number. Cal.com stores any
+    text there, so a value a member already holds is left as it is (an export of it plans
+    nothing); only a value the plan would write must be a number."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
 def make_plan(current: Snapshot, desired: State, options: PlanOptions = PlanOptions()) -> Plan:
-    """Every change that makes ``current`` match ``desired``, in dependency order."""
+    """Every change that makes ``current`` match ``desired``, in dependency order.
+    Raises ``NotANumberError`` if it would assign a NUMBER attribute a value that is not a number."""
     builder = _Builder(current, desired, options)
     builder.attributes()
     builder.assignments()
+    if builder.not_numbers:
+        raise NotANumberError(builder.not_numbers)
     changes = sorted(builder.changes, key=lambda c: c.phase)  # stable: order within a phase is kept
     return Plan(
         tuple(changes),
@@ -91,6 +104,7 @@ class _Builder:
         self.deleted_attributes: set[str] = set()
         self.deleted_options: set[str] = set()
         self.created_options: set[tuple[str, str]] = set()
+        self.not_numbers: list[str] = []  # NUMBER values the plan would write that are not numbers
 
     def locked(self, slug: str) -> bool:
         """An attribute an integration owns, left alone without --include-locked."""
@@ -202,6 +216,11 @@ class _Builder:
             if option_id is not None:
                 self.weight(user, slug, h, option_id)
                 continue
+            if spec.type == "NUMBER" and not is_number(h.value) and not self.locked(slug):
+                self.not_numbers.append(
+                    f"member {user}: {slug} is NUMBER but {h.value!r} is not a number "
+                    "(a value the member already holds may stay; one to assign must be a number)"
+                )
             option_id = option_ids.get(h.value)
             if option_id is None and not spec.is_select:
                 self.create_option(slug, attribute.row.id if attribute else None, h.value, slugify(h.value), h.value)

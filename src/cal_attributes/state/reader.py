@@ -10,7 +10,7 @@ from typing import TypeVar
 from cal_attributes.state.model import State
 from cal_attributes.state.ops import AttributeRow, OrgOperations, Page, WeightSeen
 from cal_attributes.state.runner import Requester
-from cal_attributes.state.snapshot import CurrentAttribute, Snapshot
+from cal_attributes.state.snapshot import CurrentAttribute, Snapshot, check_unique_option_slugs
 
 T = TypeVar("T")
 
@@ -20,9 +20,11 @@ async def read_snapshot(
 ) -> Snapshot:
     """Attributes (pages of 250), each attribute's options and assigned options (one request each,
     plus a page per 250 assigned options), then the assignment history of the members whose
-    weights matter: those ``desired`` gives a weight for an option they hold (or all holders)."""
+    weights matter: those ``desired`` gives a weight for an option they hold (or all holders).
+    Raises ``DuplicateOptionSlugError`` if a select attribute repeats an option slug."""
     rows = await _attributes(ops, requester)
     attributes = await asyncio.gather(*(_options(ops, requester, row) for row in rows))
+    check_unique_option_slugs(tuple(attributes))  # before anything is planned or written from them
     holders = await asyncio.gather(*(_holders(ops, requester, row.id) for row in rows))
     holdings: dict[int, set[str]] = {}
     for per_attribute in holders:

@@ -114,7 +114,8 @@ def plan_to_json(plan: Plan) -> dict[str, JSON]:
 def render_report(report: ApplyReport, console: Console) -> None:
     counts = ", ".join(f"{report.count(r)} {r.value}" for r in Result if r is not Result.NOT_DONE)
     not_done = report.not_done()
-    console.print(f"Applied: {counts}, {len(not_done)} not done ({report.requests} requests).")
+    requests = f"{report.requests} request" + ("" if report.requests == 1 else "s")
+    console.print(f"Applied: {counts}, {len(not_done)} not done ({requests}).")
     for outcome in report.outcomes:
         if outcome.result is Result.FAILED:
             console.print(f"[red]failed: {escape(outcome.change.describe())}: {escape(outcome.message)}[/red]")

@@ -18,6 +18,7 @@ T = TypeVar("T")
 
 MAX_RETRY_AFTER = 60.0  # a longer Retry-After is capped: the pacing keeps us under the limit anyway
 MAX_RATE_LIMITED = 20  # 429s in a row for one request before giving up
+DEFAULT_BURST = 20  # requests that may start at once after an idle time (a short run need not wait)
 
 
 def default_max_per_minute() -> float:
@@ -33,7 +34,7 @@ def default_max_per_minute() -> float:
 class RunSettings:
     max_per_minute: float = field(default_factory=default_max_per_minute)  # requests per window, reads included
     window_seconds: float = 60.0  # the window the maximum applies to (tests shorten it)
-    burst: int = 20  # requests that may start at once after an idle time (a short run need not wait)
+    burst: int = DEFAULT_BURST
     concurrency: int = 4  # requests in flight, to overlap latency
     max_retries: int = 2  # extra tries of a request that failed on the network or with a 5xx
     backoff_seconds: float = 0.25  # first retry delay, doubled each time, with jitter
@@ -63,7 +64,12 @@ class Pacer:
     (the blocking API runs one per call)."""
 
     def __init__(
-        self, max_requests: float, window: float, clock: Callable[[], float] = time.monotonic, *, burst: int = 5
+        self,
+        max_requests: float,
+        window: float,
+        clock: Callable[[], float] = time.monotonic,
+        *,
+        burst: int = DEFAULT_BURST,
     ) -> None:
         if burst < 1:
             raise ValueError(f"burst must be at least 1, got {burst}")

@@ -31,11 +31,39 @@ class CurrentAttribute:
         return option.slug if self.is_select else option.value
 
     def option_ids(self) -> dict[str, str]:
-        """Key -> option id; when keys repeat (the API allows it) the first option wins."""
+        """Key -> option id; when values of a TEXT or NUMBER attribute repeat, the first option wins
+        (a select attribute with a repeated slug never gets here: ``check_unique_option_slugs``)."""
         ids: dict[str, str] = {}
         for option in self.options:
             ids.setdefault(self.key_of(option), option.id)
         return ids
+
+
+class DuplicateOptionSlugError(ValueError):
+    """A select attribute has two options with one slug (the API allows it): a state file names
+    options by slug, so it could show only one of them; nothing is read further or written."""
+
+    def __init__(self, duplicates: list[tuple[str, str, tuple[str, ...]]]) -> None:
+        self.duplicates = duplicates  # (attribute slug, option slug, option ids)
+        named = "; ".join(
+            f"attribute {attribute!r} has {len(ids)} options with slug {slug!r} (ids {', '.join(ids)})"
+            for attribute, slug, ids in duplicates
+        )
+        super().__init__(f"{named}: a state file names options by slug; rename one in Cal.com first")
+
+
+def check_unique_option_slugs(attributes: tuple[CurrentAttribute, ...]) -> None:
+    """Raises ``DuplicateOptionSlugError`` naming every select attribute's repeated option slug."""
+    duplicates = []
+    for attribute in attributes:
+        if not attribute.is_select:
+            continue
+        ids_by_slug: dict[str, list[str]] = {}
+        for option in attribute.options:
+            ids_by_slug.setdefault(option.slug, []).append(option.id)
+        duplicates += [(attribute.row.slug, slug, tuple(ids)) for slug, ids in ids_by_slug.items() if len(ids) > 1]
+    if duplicates:
+        raise DuplicateOptionSlugError(duplicates)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import math
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -274,8 +273,6 @@ def _member_values(
                     f"member {user}: {h.value!r} is not an option slug of {slug} (declared: {', '.join(sorted(options)) or 'none'})",
                 )
             )
-        if attribute.type == "NUMBER" and not is_number(h.value):
-            problems.append(Problem(line, f"member {user}: {slug} is NUMBER but {h.value!r} is not a number"))
     return held
 
 
@@ -287,13 +284,6 @@ def _held(item: Any) -> Held:
 
 def _text(value: str | int | float) -> str:
     return value if isinstance(value, str) else repr(value) if isinstance(value, float) else str(value)
-
-
-def is_number(text: str) -> bool:
-    try:
-        return math.isfinite(float(text))
-    except ValueError:
-        return False
 
 
 # -- writing ---------------------------------------------------------------------------------
