@@ -543,8 +543,10 @@ class BaseClient(Generic[HttpT]):
                 if problem is not None:
                     raise invalid(f"the response does not match the spec: {problem}")
             return operation.read(operation.model.from_json(content))
-        except msgspec.DecodeError as error:  # not well-formed JSON (from_json reads what else it gets)
+        except (msgspec.DecodeError, UnicodeDecodeError) as error:  # not JSON (from_json reads what else it gets)
             raise invalid(f"the response is not JSON ({error})") from error
+        except RecursionError as error:  # msgspec's or jsonschema's depth: Python's recursion limit
+            raise invalid("the response is nested too deeply to read") from error
         except PARSE_ERRORS as error:
             raise invalid(f"the response does not match the spec ({type(error).__name__}: {error})") from error
 
