@@ -134,6 +134,13 @@ def require_exactly_one(method: str, **selectors: object) -> None:
         raise TypeError(f"{method}() takes exactly one of {', '.join(selectors)}; got {len(given)}")
 
 
+def require_path_text(name: str, value: str) -> None:
+    """A path parameter given as text is not empty: "" would request the collection's URL
+    (``.../attributes/``) and get a 404 for a route that does not exist (as openai-python does)."""
+    if not value:
+        raise ValueError(f"Expected a non-empty value for `{name}` but received {value!r}")
+
+
 PLAIN_TEXT = re.compile(r"[A-Za-z0-9._~-]*").fullmatch  # what URL encoding leaves as it is
 
 
