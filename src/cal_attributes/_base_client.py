@@ -629,13 +629,17 @@ class SyncPage(BasePage[T]):
         return self._fetch(self._next_query)
 
     def iter_pages(self) -> Iterator[SyncPage[T]]:
-        """This page and the ones after it, each requested when the previous one is done with."""
+        """This page and the ones after it, each requested when the previous one is done with.
+        An empty page after the first ends the walk unyielded: an offset list whose last page is
+        exactly full cannot tell, so the next request finds nothing."""
         page = self
         while True:
             yield page
             if not page.has_next_page():
                 return
             page = page.get_next_page()
+            if not page.items:
+                return
 
     def __iter__(self) -> Iterator[T]:
         for page in self.iter_pages():
@@ -665,12 +669,15 @@ class AsyncPage(BasePage[T]):
         return await self._fetch(self._next_query)
 
     async def iter_pages(self) -> AsyncIterator[AsyncPage[T]]:
+        """As SyncPage.iter_pages: no empty page after the first."""
         page = self
         while True:
             yield page
             if not page.has_next_page():
                 return
             page = await page.get_next_page()
+            if not page.items:
+                return
 
     async def __aiter__(self) -> AsyncIterator[T]:
         async for page in self.iter_pages():
