@@ -110,12 +110,22 @@ def parse_datetime(value: Any) -> datetime.datetime:
     """A date-time of a decoded body, read as msgspec's typed decoding reads it (RFC 3339, a
     lowercase "t"/"z" too, rounded to microseconds); what msgspec refuses (a date alone) by
     `datetime.fromisoformat`, which is what msgspec's refusal sends to `from_dict` as well."""
+    # The usual form (uppercase "T" and "Z", at most microseconds) is read by fromisoformat, in
+    # half the time: on it the two agree.
+    try:
+        if value[-1] == "Z" and value[10] == "T" and len(value) <= 27:
+            return _FROMISOFORMAT(value)
+    except (TypeError, KeyError, IndexError, ValueError):
+        pass  # not a string of that form: msgspec's answer (or fromisoformat's again below)
     try:
         return msgspec.convert(value, datetime.datetime)
     except msgspec.ValidationError:
         if not isinstance(value, str):
             raise
-        return datetime.datetime.fromisoformat(value)
+        return _FROMISOFORMAT(value)
+
+
+_FROMISOFORMAT = datetime.datetime.fromisoformat
 
 
 __all__ = [

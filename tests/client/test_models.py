@@ -24,6 +24,8 @@ from cal_attributes_client.models import (
     ValidationErrorItem,
 )
 from cal_attributes_client.types import UNSET, Unset, json_decoder
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 ROW: dict[str, Any] = {
     "id": "0b8f5e2a-6c1d-4f3e-9a7b-2d4c6e8f0a1b",
@@ -329,3 +331,26 @@ def test_repr_shows_the_additional_properties_when_there_are_any() -> None:
     extra = Attribute.from_dict({**ROW, "teamName": "Acme"})
     assert "additional_properties" not in repr(plain) and repr(plain).startswith("Attribute(id=")
     assert repr(extra) == repr(plain)[:-1] + ", additional_properties={'teamName': 'Acme'})"
+
+
+@settings(max_examples=300, derandomize=True, database=None, deadline=None)
+@given(
+    moment=st.datetimes(min_value=datetime.datetime(1, 1, 2), max_value=datetime.datetime(9999, 12, 30)),
+    digits=st.integers(min_value=0, max_value=9),
+    separator=st.sampled_from("Tt "),
+    zone=st.sampled_from(["Z", "z", "+00:00", "+05:30", "-08:00", ""]),
+)
+def test_any_rfc3339_timestamp_reads_the_same_on_both_paths(
+    moment: datetime.datetime, digits: int, separator: str, zone: str
+) -> None:
+    # from_dict reads the usual form with fromisoformat (faster) and the rest with msgspec: the
+    # value must be msgspec's either way.
+    fraction = f".{moment.microsecond:06d}{moment.microsecond % 1000:03d}"[: digits + 1] if digits else ""
+    text = moment.strftime(f"%Y-%m-%d{separator}%H:%M:%S") + fraction + zone
+    body = {**ROW, "createdAt": text}
+    try:
+        expected = Attribute.from_json(json.dumps(body)).created_at
+    except msgspec.ValidationError:
+        return  # neither path reads it
+    assert Attribute.from_dict(body).created_at == expected
+    assert Attribute.from_json(json.dumps({**body, "unknownKey": 1})).created_at == expected
