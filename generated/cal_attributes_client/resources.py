@@ -36,6 +36,7 @@ from cal_attributes._base_client import (
     SyncPage,
     raw_response_wrapper,
     require_exactly_one,
+    require_path_text,
     async_raw_response_wrapper,
     async_page_raw_response_wrapper,
     cursor_text,
@@ -369,6 +370,7 @@ class AttributesOptions(SyncAPIResource):
         timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
     ) -> list[AttributeOption]:
         """Get all attribute options (GET listOptions)."""
+        require_path_text("attribute_id", attribute_id)
         return self._client._request(
             _LIST_OPTIONS,
             (self._client._org(org_id), attribute_id),
@@ -392,6 +394,7 @@ class AttributesOptions(SyncAPIResource):
         timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
     ) -> AttributeOption:
         """Create an attribute option (POST createOption)."""
+        require_path_text("attribute_id", attribute_id)
         body: dict[str, object] = {
             "value": value,
             "slug": slug,
@@ -418,6 +421,8 @@ class AttributesOptions(SyncAPIResource):
         timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
     ) -> AttributeOption:
         """Delete an attribute option (DELETE deleteOption)."""
+        require_path_text("attribute_id", attribute_id)
+        require_path_text("option_id", option_id)
         return self._client._request(
             _DELETE_OPTION,
             (self._client._org(org_id), attribute_id, option_id),
@@ -442,6 +447,8 @@ class AttributesOptions(SyncAPIResource):
         timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
     ) -> AttributeOption:
         """Update an attribute option (PATCH updateOption)."""
+        require_path_text("attribute_id", attribute_id)
+        require_path_text("option_id", option_id)
         body: dict[str, object] = {}
         if not isinstance(value, NotGiven):
             body["value"] = value
@@ -511,6 +518,7 @@ class AttributesOptions(SyncAPIResource):
             query["teamIds"] = ",".join(str(item) for item in team_ids)
         require_exactly_one("list_assigned", attribute_id=attribute_id, attribute_slug=attribute_slug)
         if not isinstance(attribute_id, NotGiven):
+            require_path_text("attribute_id", attribute_id)
             return self._client._paginate(
                 SyncPage,
                 _LIST_ASSIGNED_OPTIONS,
@@ -521,6 +529,7 @@ class AttributesOptions(SyncAPIResource):
                 self._raw,
             )
         if not isinstance(attribute_slug, NotGiven):
+            require_path_text("attribute_slug", attribute_slug)
             return self._client._paginate(
                 SyncPage,
                 _LIST_ASSIGNED_OPTIONS_BY_SLUG,
@@ -623,6 +632,7 @@ class Attributes(SyncAPIResource):
         timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
     ) -> Attribute | None:
         """Get an attribute (GET getAttribute)."""
+        require_path_text("attribute_id", attribute_id)
         return self._client._request(
             _GET_ATTRIBUTE,
             (self._client._org(org_id), attribute_id),
@@ -644,6 +654,7 @@ class Attributes(SyncAPIResource):
         timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
     ) -> Attribute:
         """Delete an attribute (DELETE deleteAttribute)."""
+        require_path_text("attribute_id", attribute_id)
         return self._client._request(
             _DELETE_ATTRIBUTE,
             (self._client._org(org_id), attribute_id),
@@ -669,6 +680,7 @@ class Attributes(SyncAPIResource):
         timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
     ) -> Attribute:
         """Update an attribute (PATCH updateAttribute)."""
+        require_path_text("attribute_id", attribute_id)
         body: dict[str, object] = {}
         if not isinstance(name, NotGiven):
             body["name"] = name
@@ -776,6 +788,7 @@ class Assignments(SyncAPIResource):
         timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
     ) -> AttributeAssignment:
         """Unassign an attribute from a user (DELETE unassignOptionFromUser)."""
+        require_path_text("attribute_option_id", attribute_option_id)
         return self._client._request(
             _UNASSIGN_OPTION_FROM_USER,
             (self._client._org(org_id), user_id, attribute_option_id),
@@ -799,6 +812,7 @@ class Assignments(SyncAPIResource):
         timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
     ) -> AttributeAssignment:
         """Update an attribute assignment for a user (PATCH updateAssignmentWeight)."""
+        require_path_text("attribute_option_id", attribute_option_id)
         body: dict[str, object] = {}
         if not isinstance(weight, NotGiven):
             body["weight"] = weight
@@ -925,6 +939,7 @@ class AsyncAttributesOptions(AsyncAPIResource):
         timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
     ) -> list[AttributeOption]:
         """Get all attribute options (GET listOptions)."""
+        require_path_text("attribute_id", attribute_id)
         return await self._client._request(
             _LIST_OPTIONS,
             (self._client._org(org_id), attribute_id),
@@ -948,6 +963,7 @@ class AsyncAttributesOptions(AsyncAPIResource):
         timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
     ) -> AttributeOption:
         """Create an attribute option (POST createOption)."""
+        require_path_text("attribute_id", attribute_id)
         body: dict[str, object] = {
             "value": value,
             "slug": slug,
@@ -974,6 +990,8 @@ class AsyncAttributesOptions(AsyncAPIResource):
         timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
     ) -> AttributeOption:
         """Delete an attribute option (DELETE deleteOption)."""
+        require_path_text("attribute_id", attribute_id)
+        require_path_text("option_id", option_id)
         return await self._client._request(
             _DELETE_OPTION,
             (self._client._org(org_id), attribute_id, option_id),
@@ -998,6 +1016,8 @@ class AsyncAttributesOptions(AsyncAPIResource):
         timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
     ) -> AttributeOption:
         """Update an attribute option (PATCH updateOption)."""
+        require_path_text("attribute_id", attribute_id)
+        require_path_text("option_id", option_id)
         body: dict[str, object] = {}
         if not isinstance(value, NotGiven):
             body["value"] = value
@@ -1067,6 +1087,7 @@ class AsyncAttributesOptions(AsyncAPIResource):
             query["teamIds"] = ",".join(str(item) for item in team_ids)
         require_exactly_one("list_assigned", attribute_id=attribute_id, attribute_slug=attribute_slug)
         if not isinstance(attribute_id, NotGiven):
+            require_path_text("attribute_id", attribute_id)
             return self._client._paginate(
                 AsyncPage,
                 _LIST_ASSIGNED_OPTIONS,
@@ -1077,6 +1098,7 @@ class AsyncAttributesOptions(AsyncAPIResource):
                 self._raw,
             )
         if not isinstance(attribute_slug, NotGiven):
+            require_path_text("attribute_slug", attribute_slug)
             return self._client._paginate(
                 AsyncPage,
                 _LIST_ASSIGNED_OPTIONS_BY_SLUG,
@@ -1179,6 +1201,7 @@ class AsyncAttributes(AsyncAPIResource):
         timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
     ) -> Attribute | None:
         """Get an attribute (GET getAttribute)."""
+        require_path_text("attribute_id", attribute_id)
         return await self._client._request(
             _GET_ATTRIBUTE,
             (self._client._org(org_id), attribute_id),
@@ -1200,6 +1223,7 @@ class AsyncAttributes(AsyncAPIResource):
         timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
     ) -> Attribute:
         """Delete an attribute (DELETE deleteAttribute)."""
+        require_path_text("attribute_id", attribute_id)
         return await self._client._request(
             _DELETE_ATTRIBUTE,
             (self._client._org(org_id), attribute_id),
@@ -1225,6 +1249,7 @@ class AsyncAttributes(AsyncAPIResource):
         timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
     ) -> Attribute:
         """Update an attribute (PATCH updateAttribute)."""
+        require_path_text("attribute_id", attribute_id)
         body: dict[str, object] = {}
         if not isinstance(name, NotGiven):
             body["name"] = name
@@ -1332,6 +1357,7 @@ class AsyncAssignments(AsyncAPIResource):
         timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
     ) -> AttributeAssignment:
         """Unassign an attribute from a user (DELETE unassignOptionFromUser)."""
+        require_path_text("attribute_option_id", attribute_option_id)
         return await self._client._request(
             _UNASSIGN_OPTION_FROM_USER,
             (self._client._org(org_id), user_id, attribute_option_id),
@@ -1355,6 +1381,7 @@ class AsyncAssignments(AsyncAPIResource):
         timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
     ) -> AttributeAssignment:
         """Update an attribute assignment for a user (PATCH updateAssignmentWeight)."""
+        require_path_text("attribute_option_id", attribute_option_id)
         body: dict[str, object] = {}
         if not isinstance(weight, NotGiven):
             body["weight"] = weight

@@ -134,6 +134,13 @@ def require_exactly_one(method: str, **selectors: object) -> None:
         raise TypeError(f"{method}() takes exactly one of {', '.join(selectors)}; got {len(given)}")
 
 
+def require_path_text(name: str, value: str) -> None:
+    """A path parameter given as text is not empty: "" would request the collection's URL
+    (``.../attributes/``) and get a 404 for a route that does not exist (as openai-python does)."""
+    if not value:
+        raise ValueError(f"Expected a non-empty value for `{name}` but received {value!r}")
+
+
 PLAIN_TEXT = re.compile(r"[A-Za-z0-9._~-]*").fullmatch  # what URL encoding leaves as it is
 
 
@@ -543,8 +550,10 @@ class BaseClient(Generic[HttpT]):
                 if problem is not None:
                     raise invalid(f"the response does not match the spec: {problem}")
             return operation.read(operation.model.from_json(content))
-        except msgspec.DecodeError as error:  # not well-formed JSON (from_json reads what else it gets)
+        except (msgspec.DecodeError, UnicodeDecodeError) as error:  # not JSON (from_json reads what else it gets)
             raise invalid(f"the response is not JSON ({error})") from error
+        except RecursionError as error:  # msgspec's or jsonschema's depth: Python's recursion limit
+            raise invalid("the response is nested too deeply to read") from error
         except PARSE_ERRORS as error:
             raise invalid(f"the response does not match the spec ({type(error).__name__}: {error})") from error
 
@@ -620,13 +629,17 @@ class SyncPage(BasePage[T]):
         return self._fetch(self._next_query)
 
     def iter_pages(self) -> Iterator[SyncPage[T]]:
-        """This page and the ones after it, each requested when the previous one is done with."""
+        """This page and the ones after it, each requested when the previous one is done with.
+        An empty page after the first ends the walk unyielded: an offset list whose last page is
+        exactly full cannot tell, so the next request finds nothing."""
         page = self
         while True:
             yield page
             if not page.has_next_page():
                 return
             page = page.get_next_page()
+            if not page.items:
+                return
 
     def __iter__(self) -> Iterator[T]:
         for page in self.iter_pages():
@@ -656,12 +669,15 @@ class AsyncPage(BasePage[T]):
         return await self._fetch(self._next_query)
 
     async def iter_pages(self) -> AsyncIterator[AsyncPage[T]]:
+        """As SyncPage.iter_pages: no empty page after the first."""
         page = self
         while True:
             yield page
             if not page.has_next_page():
                 return
             page = await page.get_next_page()
+            if not page.items:
+                return
 
     async def __aiter__(self) -> AsyncIterator[T]:
         async for page in self.iter_pages():

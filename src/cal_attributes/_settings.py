@@ -44,6 +44,37 @@ def resolve_org_id(org_id: int | None) -> int | None:
     return int(text)
 
 
+def resolve_credentials(
+    api_key: str | None, client_id: str | None, client_secret: str | None
+) -> tuple[str | None, str | None, str | None]:
+    """(api_key, client_id, client_secret) of the one credential in use. Arguments first: a
+    credential given as arguments is used whatever the environment holds. Without one, the
+    environment: CAL_API_KEY, or CAL_CLIENT_ID and CAL_CLIENT_SECRET. Both kinds at the same level
+    (both as arguments, or both in the environment) is an error rather than a silent choice."""
+    if (client_id is None) != (client_secret is None):
+        raise ConfigurationError("a platform OAuth client needs both client_id and client_secret")
+    if api_key and client_id is not None:
+        raise ConfigurationError(
+            "both an API key (api_key) and a platform OAuth client (client_id, client_secret) were given: pass one"
+        )
+    if api_key or client_id is not None:
+        return api_key or None, client_id, client_secret
+    env_key = os.environ.get("CAL_API_KEY") or None
+    env_id, env_secret = os.environ.get("CAL_CLIENT_ID") or None, os.environ.get("CAL_CLIENT_SECRET") or None
+    if (env_id is None) != (env_secret is None):
+        raise ConfigurationError("a platform OAuth client needs both CAL_CLIENT_ID and CAL_CLIENT_SECRET")
+    if env_key and env_id:
+        raise ConfigurationError(
+            "both CAL_API_KEY and CAL_CLIENT_ID/CAL_CLIENT_SECRET are set: unset one, or pass the credential to use"
+        )
+    if not env_key and not env_id:
+        raise ConfigurationError(
+            "no credentials: pass api_key=... or set CAL_API_KEY (or pass client_id and client_secret "
+            "of a platform OAuth client, or set CAL_CLIENT_ID and CAL_CLIENT_SECRET)"
+        )
+    return env_key, env_id, env_secret
+
+
 def resolve_settings(
     api_key: str | None,
     base_url: str | None,
@@ -51,16 +82,9 @@ def resolve_settings(
     client_secret: str | None,
     org_id: int | None = None,
 ) -> Settings:
-    """Check the credentials and URL, reading CAL_API_KEY, CAL_API_URL and CAL_ORG_ID when not given."""
-    if (client_id is None) != (client_secret is None):
-        raise ConfigurationError("a platform OAuth client needs both client_id and client_secret")
-    if client_id is None:
-        api_key = api_key or os.environ.get("CAL_API_KEY") or None
-        if not api_key:
-            raise ConfigurationError(
-                "no credentials: pass api_key=... or set CAL_API_KEY (or pass client_id and client_secret "
-                "of a platform OAuth client)"
-            )
+    """Check the credentials and URL, reading CAL_API_KEY (or CAL_CLIENT_ID and CAL_CLIENT_SECRET),
+    CAL_API_URL and CAL_ORG_ID when not given."""
+    api_key, client_id, client_secret = resolve_credentials(api_key, client_id, client_secret)
     url = (base_url or os.environ.get("CAL_API_URL") or DEFAULT_BASE_URL).rstrip("/")
     if not url.startswith(("https://", "http://")):
         raise ConfigurationError(f"the API URL must start with https:// or http://, got {url!r}")

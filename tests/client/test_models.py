@@ -24,6 +24,8 @@ from cal_attributes_client.models import (
     ValidationErrorItem,
 )
 from cal_attributes_client.types import UNSET, Unset, json_decoder
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 ROW: dict[str, Any] = {
     "id": "0b8f5e2a-6c1d-4f3e-9a7b-2d4c6e8f0a1b",
@@ -199,9 +201,47 @@ def test_a_body_that_is_not_the_model_raises_what_the_parsers_catch(
     body: Any, error: type[Exception], read: Callable[[Any], Attribute]
 ) -> None:
     # The generated response parsers catch (TypeError, ValueError, AttributeError, KeyError);
-    # from_json falls back to from_dict and raises the same.
-    with pytest.raises(error):
+    # from_json falls back to from_dict and, when that fails too, raises msgspec's own
+    # ValidationError (a ValueError) with msgspec's text, which names the problem.
+    with pytest.raises(error if read == Attribute.from_dict else msgspec.ValidationError):
         read(body)
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (
+            {"status": "success", "data": [{k: v for k, v in ROW.items() if k != "slug"}]},
+            "missing required field `slug`",
+        ),
+        (
+            {"status": "success", "data": [{**ROW, "type": "COLOUR"}]},
+            "Invalid enum value 'COLOUR' - at `$.data[0].type`",
+        ),
+        ({"status": "success", "data": "rows"}, "Expected `array`, got `str` - at `$.data`"),
+    ],
+)
+def test_a_body_neither_path_reads_raises_msgspec_s_text(body: Any, message: str) -> None:
+    with pytest.raises(msgspec.ValidationError) as raised:
+        AttributeListResponse.from_json(json.dumps(body))
+    assert message in str(raised.value)
+    assert "read leniently" in str(raised.value)  # and what the lenient path said
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b'{"status": "success", "data": ["\xff"]}', "JSON is malformed"),
+        (b'{"status": "success", "data": ' + b"[" * 5000 + b"]" * 5000 + b"}", "nested too deeply"),
+        (b'{"other": 1, "status": "success", "data": ' + b"[" * 5000 + b"]" * 5000 + b"}", "nested too deeply"),
+    ],
+    ids=["invalid-utf8", "deep", "deep-after-an-unknown-key"],
+)
+def test_what_is_not_json_raises_msgspec_s_decode_error_only(body: bytes, message: str) -> None:
+    # msgspec raises UnicodeDecodeError for a string's invalid UTF-8 and RecursionError past
+    # Python's recursion limit: from_json gives its documented DecodeError for both.
+    with pytest.raises(msgspec.DecodeError, match=message):
+        AttributeListResponse.from_json(body)
 
 
 def test_an_input_model_reads_its_body_too() -> None:
@@ -226,3 +266,91 @@ def test_a_list_of_models_is_read_into_models_in_order(read: Callable[[Any], Att
     page = read({"status": "success", "data": [ROW, {**ROW, "slug": "second"}]})
     assert [type(item) for item in page.data] == [Attribute, Attribute]
     assert [item.slug for item in page.data] == ["department", "second"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024-01-01T10:00:00.1234567Z", datetime.datetime(2024, 1, 1, 10, 0, 0, 123457, tzinfo=datetime.UTC)),
+        ("2024-12-31T23:59:59.9999999Z", datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)),
+        ("2024-01-01T10:00:00z", datetime.datetime(2024, 1, 1, 10, tzinfo=datetime.UTC)),
+        ("2024-01-01t10:00:00Z", datetime.datetime(2024, 1, 1, 10, tzinfo=datetime.UTC)),
+        ("2024-01-01", datetime.datetime(2024, 1, 1)),  # msgspec refuses it; fromisoformat reads it on both paths
+    ],
+)
+@pytest.mark.parametrize("extra", [{}, {"unknownKey": 1}], ids=["msgspec-path", "lenient-path"])
+def test_a_timestamp_reads_the_same_on_both_paths(
+    text: str, expected: datetime.datetime, extra: dict[str, Any]
+) -> None:
+    # An unrelated unknown key sends the body to from_dict: the value must not change with it.
+    body = {**ROW, "createdAt": text, **extra}
+    assert Attribute.from_json(json.dumps(body)).created_at == expected
+    assert Attribute.from_dict(body).created_at == expected
+    # an optional nullable date-time (a union) too
+    row = {"id": 1, "memberId": 2, "attributeOptionId": "o", "updatedAt": text, **extra}
+    assert AttributeAssignment.from_json(json.dumps(row)).updated_at == expected
+    assert AttributeAssignment.from_dict(row).updated_at == expected
+
+
+def test_a_nullable_date_time_that_is_no_date_time_raises() -> None:
+    # upstream's union parser took it as it was, typed as a date-time
+    row = {"id": 1, "memberId": 2, "attributeOptionId": "o", "updatedAt": "yesterday"}
+    with pytest.raises(ValueError):
+        AttributeAssignment.from_dict(row)
+    with pytest.raises(msgspec.ValidationError):
+        AttributeAssignment.from_json(json.dumps(row))
+
+
+class Subclassed(Attribute):
+    """A user's subclass: comparing it with the model is the subclass's decision."""
+
+
+def test_equality_passes_notimplemented_on() -> None:
+    attribute = Attribute.from_dict(ROW)
+    other = Subclassed.from_dict(ROW)
+    assert attribute.__eq__(other) is NotImplemented  # msgspec's answer for another class
+    assert attribute.__eq__(Attribute.from_dict(ROW)) is True
+    assert attribute.__eq__(Attribute.from_dict({**ROW, "slug": "other"})) is False
+
+
+def test_reading_the_additional_properties_leaves_the_object_as_it_is() -> None:
+    attribute = Attribute.from_json(json.dumps(ROW))
+    assert "additional_properties" not in attribute.__dict__
+    _ = (attribute == Attribute.from_dict(ROW), attribute.to_dict(), repr(attribute), "x" in attribute)
+    _ = (attribute.additional_keys, copy.copy(attribute))
+    with pytest.raises(KeyError):
+        attribute["x"]
+    assert attribute.__dict__ == {}
+    # the getter still gives a live dict to add to
+    attribute.additional_properties["note"] = 1
+    assert attribute["note"] == 1 and attribute.to_dict()["note"] == 1
+
+
+def test_repr_shows_the_additional_properties_when_there_are_any() -> None:
+    plain = Attribute.from_dict(ROW)
+    extra = Attribute.from_dict({**ROW, "teamName": "Acme"})
+    assert "additional_properties" not in repr(plain) and repr(plain).startswith("Attribute(id=")
+    assert repr(extra) == repr(plain)[:-1] + ", additional_properties={'teamName': 'Acme'})"
+
+
+@settings(max_examples=300, derandomize=True, database=None, deadline=None)
+@given(
+    moment=st.datetimes(min_value=datetime.datetime(1, 1, 2), max_value=datetime.datetime(9999, 12, 30)),
+    digits=st.integers(min_value=0, max_value=9),
+    separator=st.sampled_from("Tt "),
+    zone=st.sampled_from(["Z", "z", "+00:00", "+05:30", "-08:00", ""]),
+)
+def test_any_rfc3339_timestamp_reads_the_same_on_both_paths(
+    moment: datetime.datetime, digits: int, separator: str, zone: str
+) -> None:
+    # from_dict reads the usual form with fromisoformat (faster) and the rest with msgspec: the
+    # value must be msgspec's either way.
+    fraction = f".{moment.microsecond:06d}{moment.microsecond % 1000:03d}"[: digits + 1] if digits else ""
+    text = moment.strftime(f"%Y-%m-%d{separator}%H:%M:%S") + fraction + zone
+    body = {**ROW, "createdAt": text}
+    try:
+        expected = Attribute.from_json(json.dumps(body)).created_at
+    except msgspec.ValidationError:
+        return  # neither path reads it
+    assert Attribute.from_dict(body).created_at == expected
+    assert Attribute.from_json(json.dumps({**body, "unknownKey": 1})).created_at == expected

@@ -155,3 +155,19 @@ def test_async_iterators() -> None:
 
     slugs, ids = asyncio.run(run())
     assert slugs == [f"a{n}" for n in range(5)] and len(ids) == 5 and attributes.attempts == 3
+
+
+@pytest.mark.parametrize(("total", "sizes"), [(0, [0]), (9, [9]), (10, [10]), (20, [10, 10]), (25, [10, 10, 5])])
+def test_iter_pages_yields_no_empty_page_after_the_first(total: int, sizes: list[int]) -> None:
+    # A last page that is exactly full cannot tell it is the last: the request after it finds
+    # nothing, which ends the walk without a trailing empty page (the first may be empty).
+    script = skip_take_server(total)
+    with script.client() as cal:
+        assert [len(page) for page in cal.attributes.list(org_id=1, page_size=10).iter_pages()] == sizes
+
+    async def pages() -> list[int]:
+        async with skip_take_server(total).async_client() as cal:
+            first = await cal.attributes.list(org_id=1, page_size=10)
+            return [len(page) async for page in first.iter_pages()]
+
+    assert asyncio.run(pages()) == sizes

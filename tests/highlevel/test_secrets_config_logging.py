@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 import httpx
 import pytest
@@ -83,9 +84,46 @@ def test_key_and_url_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) 
 def test_bad_configuration_is_a_clear_error_at_construction(
     monkeypatch: pytest.MonkeyPatch, kwargs: dict[str, object], message: str
 ) -> None:
-    monkeypatch.delenv("CAL_API_KEY", raising=False)
+    for name in ("CAL_API_KEY", "CAL_CLIENT_ID", "CAL_CLIENT_SECRET"):
+        monkeypatch.delenv(name, raising=False)
     with pytest.raises((ConfigurationError, ValueError), match=message):
         CalAttributes(**kwargs)  # type: ignore[arg-type]
+
+
+BOTH_KINDS = "both an API key (api_key) and a platform OAuth client (client_id, client_secret) were given"
+OAUTH_ENV = {"CAL_CLIENT_ID": "env-client", "CAL_CLIENT_SECRET": "env-secret"}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "environment", "outcome"),
+    [
+        ({"api_key": "cal_k", "client_id": "c", "client_secret": "s"}, {}, BOTH_KINDS),
+        ({"api_key": "cal_k", "client_id": "c", "client_secret": "s"}, {"CAL_API_KEY": "cal_e"}, BOTH_KINDS),
+        ({}, {"CAL_API_KEY": "cal_e", **OAUTH_ENV}, "both CAL_API_KEY and CAL_CLIENT_ID/CAL_CLIENT_SECRET are set"),
+        ({}, {"CAL_CLIENT_ID": "env-client"}, "needs both CAL_CLIENT_ID and CAL_CLIENT_SECRET"),
+        # an argument wins over the environment, of either kind
+        ({"api_key": "cal_k"}, OAUTH_ENV, "API key"),
+        ({"client_id": "c", "client_secret": "s"}, {"CAL_API_KEY": "cal_e"}, "platform OAuth client"),
+        ({}, {"CAL_API_KEY": "cal_e"}, "API key"),
+        ({}, OAUTH_ENV, "platform OAuth client"),
+    ],
+)
+def test_one_credential_is_used_never_a_silent_choice_between_two(
+    monkeypatch: pytest.MonkeyPatch, kwargs: dict[str, str], environment: dict[str, str], outcome: str
+) -> None:
+    for name in ("CAL_API_KEY", "CAL_CLIENT_ID", "CAL_CLIENT_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    if outcome in ("API key", "platform OAuth client"):
+        cal = CalAttributes(**kwargs)  # type: ignore[arg-type]
+        assert f"credential={outcome!r}" in repr(cal)
+        headers = cal.generated.get_httpx_client().headers
+        assert ("x-cal-client-id" in headers) == (outcome == "platform OAuth client")
+        return
+    with pytest.raises(ConfigurationError, match=re.escape(outcome)) as raised:
+        CalAttributes(**kwargs)  # type: ignore[arg-type]
+    assert not {"cal_k", "cal_e", "env-secret"} & set(str(raised.value).split())  # names, never values
 
 
 def test_timeouts_default_to_finite_and_can_be_set_per_client_and_per_call() -> None:

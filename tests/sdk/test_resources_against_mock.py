@@ -44,7 +44,10 @@ def test_attributes(cal: CalAttributes) -> None:
     slugs = [attribute.slug for attribute in page]
     assert "department" in slugs and len(slugs) > 2
     *_, last = page.iter_pages()
-    assert not last.has_next_page() and len(last.items) < 2
+    assert last.items  # no trailing empty page
+    if last.has_next_page():  # a full last page cannot know: the page after it is empty
+        last = last.get_next_page()
+        assert not last.items and not last.has_next_page()
     with pytest.raises(RuntimeError, match="last page"):
         last.get_next_page()
     created = cal.attributes.create(

@@ -7,7 +7,7 @@ from typing import Any, Self, TypeVar
 
 import msgspec
 
-from ..types import UNSET, Unset, json_decoder
+from ..types import UNSET, Unset, read_json
 
 T = TypeVar("T", bound="AssignmentHistory")
 _KNOWN_KEYS: frozenset[str] = frozenset(
@@ -44,6 +44,7 @@ class AssignmentHistory(msgspec.Struct, forbid_unknown_fields=True, dict=True):
     # from_json hands it every body with such a key.
     @property
     def additional_properties(self) -> dict[str, Any]:
+        # The one read that stores an empty dict: the caller may add to it.
         extra: dict[str, Any] = self.__dict__.setdefault("additional_properties", {})
         return extra
 
@@ -55,7 +56,16 @@ class AssignmentHistory(msgspec.Struct, forbid_unknown_fields=True, dict=True):
         """The fields and the additional properties alike (msgspec compares the fields only)."""
         if not isinstance(other, AssignmentHistory):
             return NotImplemented
-        return super().__eq__(other) and self.additional_properties == other.additional_properties
+        equal = super().__eq__(other)
+        if equal is not True:  # False, or NotImplemented (for the other operand to decide)
+            return equal
+        return (self.__dict__.get("additional_properties") or {}) == (other.__dict__.get("additional_properties") or {})
+
+    def __repr__(self) -> str:
+        """msgspec's repr, with the additional properties when there are any."""
+        text = super().__repr__()
+        extra = self.__dict__.get("additional_properties")
+        return f"{text[:-1]}, additional_properties={extra!r})" if extra else text
 
     # msgspec's copy and pickle support carry the fields only: these carry the __dict__ too.
     def __copy__(self) -> Self:
@@ -81,7 +91,7 @@ class AssignmentHistory(msgspec.Struct, forbid_unknown_fields=True, dict=True):
         next_cursor = self.next_cursor
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+        field_dict.update(self.__dict__.get("additional_properties", {}))
         field_dict.update(
             {
                 "userId": user_id,
@@ -124,21 +134,18 @@ class AssignmentHistory(msgspec.Struct, forbid_unknown_fields=True, dict=True):
     def from_json(cls, data: bytes | str) -> Self:
         """The model of a JSON body, decoded by msgspec straight from the bytes. A body that does
         not fit the model (a key the spec does not name, a value of another type) is read by
-        `from_dict` as it reads every body: unknown keys kept, values taken as they are. JSON
-        that is not well-formed raises msgspec.DecodeError."""
-        try:
-            return json_decoder(cls).decode(data)
-        except msgspec.ValidationError:
-            # msgspec's untyped decoding, not orjson's: it keeps integers past 64 bits exact, so
-            # both paths give equal models.
-            return cls.from_dict(msgspec.json.decode(data))
+        `from_dict` as it reads every body: unknown keys kept, values taken as they are. What is
+        not JSON (malformed, invalid UTF-8, nested too deeply) raises msgspec.DecodeError; a body
+        neither path reads, msgspec.ValidationError naming the problem (types.read_json)."""
+        return read_json(cls, data)
 
     @property
     def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
+        return list(self.__dict__.get("additional_properties", {}))
 
     def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
+        extra: dict[str, Any] = self.__dict__.get("additional_properties", {})
+        return extra[key]
 
     def __setitem__(self, key: str, value: Any) -> None:
         self.additional_properties[key] = value
@@ -147,7 +154,7 @@ class AssignmentHistory(msgspec.Struct, forbid_unknown_fields=True, dict=True):
         del self.additional_properties[key]
 
     def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
+        return key in self.__dict__.get("additional_properties", {})
 
 
 # Imported last, once: the models refer to each other, and this module is complete by now.

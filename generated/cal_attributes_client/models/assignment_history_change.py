@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 import msgspec
 
-from ..types import UNSET, Unset, json_decoder
+from ..types import UNSET, Unset, read_json
 
 T = TypeVar("T", bound="AssignmentHistoryChange")
 _KNOWN_KEYS: frozenset[str] = frozenset(
@@ -41,6 +41,7 @@ class AssignmentHistoryChange(msgspec.Struct, forbid_unknown_fields=True, dict=T
     # from_json hands it every body with such a key.
     @property
     def additional_properties(self) -> dict[str, Any]:
+        # The one read that stores an empty dict: the caller may add to it.
         extra: dict[str, Any] = self.__dict__.setdefault("additional_properties", {})
         return extra
 
@@ -52,7 +53,16 @@ class AssignmentHistoryChange(msgspec.Struct, forbid_unknown_fields=True, dict=T
         """The fields and the additional properties alike (msgspec compares the fields only)."""
         if not isinstance(other, AssignmentHistoryChange):
             return NotImplemented
-        return super().__eq__(other) and self.additional_properties == other.additional_properties
+        equal = super().__eq__(other)
+        if equal is not True:  # False, or NotImplemented (for the other operand to decide)
+            return equal
+        return (self.__dict__.get("additional_properties") or {}) == (other.__dict__.get("additional_properties") or {})
+
+    def __repr__(self) -> str:
+        """msgspec's repr, with the additional properties when there are any."""
+        text = super().__repr__()
+        extra = self.__dict__.get("additional_properties")
+        return f"{text[:-1]}, additional_properties={extra!r})" if extra else text
 
     # msgspec's copy and pickle support carry the fields only: these carry the __dict__ too.
     def __copy__(self) -> Self:
@@ -85,7 +95,7 @@ class AssignmentHistoryChange(msgspec.Struct, forbid_unknown_fields=True, dict=T
             current = self.current
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+        field_dict.update(self.__dict__.get("additional_properties", {}))
         field_dict.update(
             {
                 "type": type_,
@@ -105,39 +115,15 @@ class AssignmentHistoryChange(msgspec.Struct, forbid_unknown_fields=True, dict=T
 
         attribute = AssignmentHistoryAttribute.from_dict(src_dict["attribute"])
 
-        def _parse_previous(data: object) -> AssignmentHistoryValue | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                previous_type_0 = AssignmentHistoryValue.from_dict(data)
+        _previous = src_dict.get("previous", UNSET)
+        previous: AssignmentHistoryValue | None | Unset = (
+            _previous if _previous is None or _previous is UNSET else AssignmentHistoryValue.from_dict(_previous)
+        )
 
-                return previous_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AssignmentHistoryValue | None | Unset, data)
-
-        previous = _parse_previous(src_dict.get("previous", UNSET))
-
-        def _parse_current(data: object) -> AssignmentHistoryValue | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                current_type_0 = AssignmentHistoryValue.from_dict(data)
-
-                return current_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AssignmentHistoryValue | None | Unset, data)
-
-        current = _parse_current(src_dict.get("current", UNSET))
+        _current = src_dict.get("current", UNSET)
+        current: AssignmentHistoryValue | None | Unset = (
+            _current if _current is None or _current is UNSET else AssignmentHistoryValue.from_dict(_current)
+        )
 
         assignment_history_change = cls(
             type_,
@@ -155,21 +141,18 @@ class AssignmentHistoryChange(msgspec.Struct, forbid_unknown_fields=True, dict=T
     def from_json(cls, data: bytes | str) -> Self:
         """The model of a JSON body, decoded by msgspec straight from the bytes. A body that does
         not fit the model (a key the spec does not name, a value of another type) is read by
-        `from_dict` as it reads every body: unknown keys kept, values taken as they are. JSON
-        that is not well-formed raises msgspec.DecodeError."""
-        try:
-            return json_decoder(cls).decode(data)
-        except msgspec.ValidationError:
-            # msgspec's untyped decoding, not orjson's: it keeps integers past 64 bits exact, so
-            # both paths give equal models.
-            return cls.from_dict(msgspec.json.decode(data))
+        `from_dict` as it reads every body: unknown keys kept, values taken as they are. What is
+        not JSON (malformed, invalid UTF-8, nested too deeply) raises msgspec.DecodeError; a body
+        neither path reads, msgspec.ValidationError naming the problem (types.read_json)."""
+        return read_json(cls, data)
 
     @property
     def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
+        return list(self.__dict__.get("additional_properties", {}))
 
     def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
+        extra: dict[str, Any] = self.__dict__.get("additional_properties", {})
+        return extra[key]
 
     def __setitem__(self, key: str, value: Any) -> None:
         self.additional_properties[key] = value
@@ -178,7 +161,7 @@ class AssignmentHistoryChange(msgspec.Struct, forbid_unknown_fields=True, dict=T
         del self.additional_properties[key]
 
     def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
+        return key in self.__dict__.get("additional_properties", {})
 
 
 # Imported last, once: the models refer to each other, and this module is complete by now.

@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Self, TypeVar
 
-import msgspec
-
-from ..types import json_decoder
+from ..types import read_json
 
 T = TypeVar("T", bound="ValidationErrorItemConstraints")
 _KNOWN_KEYS: frozenset[str] = frozenset({})
@@ -52,21 +50,18 @@ class ValidationErrorItemConstraints:
     def from_json(cls, data: bytes | str) -> Self:
         """The model of a JSON body, decoded by msgspec straight from the bytes. A body that does
         not fit the model (a key the spec does not name, a value of another type) is read by
-        `from_dict` as it reads every body: unknown keys kept, values taken as they are. JSON
-        that is not well-formed raises msgspec.DecodeError."""
-        try:
-            return json_decoder(cls).decode(data)
-        except msgspec.ValidationError:
-            # msgspec's untyped decoding, not orjson's: it keeps integers past 64 bits exact, so
-            # both paths give equal models.
-            return cls.from_dict(msgspec.json.decode(data))
+        `from_dict` as it reads every body: unknown keys kept, values taken as they are. What is
+        not JSON (malformed, invalid UTF-8, nested too deeply) raises msgspec.DecodeError; a body
+        neither path reads, msgspec.ValidationError naming the problem (types.read_json)."""
+        return read_json(cls, data)
 
     @property
     def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
+        return list(self.additional_properties)
 
     def __getitem__(self, key: str) -> str:
-        return self.additional_properties[key]
+        extra: dict[str, str] = self.additional_properties
+        return extra[key]
 
     def __setitem__(self, key: str, value: str) -> None:
         self.additional_properties[key] = value

@@ -1,0 +1,80 @@
+"""A path parameter given as text must not be empty: "" would request another URL (the
+collection's, ``.../attributes/``) and get a confusing 404. Every method refuses it before sending."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from collections.abc import Callable, Iterator
+from functools import partial
+from typing import Any
+
+import pytest
+
+from cal_attributes import CalAttributes
+
+from .faults import Script, ok
+
+
+def methods(resource: object, prefix: str) -> Iterator[tuple[str, Callable[..., Any]]]:
+    """Every public method of the resource tree, by its dotted name."""
+    for name in dir(type(resource)):
+        if name.startswith("_") or name == "with_raw_response":
+            continue
+        attribute = getattr(resource, name)
+        if inspect.ismethod(attribute):
+            yield prefix + name, attribute
+        elif type(attribute).__module__ == "cal_attributes_client.resources":
+            yield from methods(attribute, f"{prefix}{name}.")
+
+
+def placeholder(annotation: str) -> object:
+    return [] if annotation.startswith("Sequence") else "x"
+
+
+def empty_text_calls(client: object) -> list[tuple[str, Callable[[], Any]]]:
+    """(label, call) for each text path parameter of each method, given as ""."""
+    calls: list[tuple[str, Callable[[], Any]]] = []
+    for label, method in methods(client, ""):
+        parameters = list(inspect.signature(method).parameters.values())
+        required = {
+            p.name: placeholder(str(p.annotation))
+            for p in parameters
+            if p.kind is p.KEYWORD_ONLY and p.default is p.empty
+        }
+        positional = [p for p in parameters if p.kind is p.POSITIONAL_ONLY]
+        for index, parameter in enumerate(positional):
+            if parameter.annotation != "str":
+                continue
+            args = ["" if i == index else "x" for i in range(len(positional))]
+            calls.append((f"{label}({parameter.name})", partial(method, *args, org_id=1, **required)))
+        selectors = [p.name for p in parameters if p.kind is p.KEYWORD_ONLY and p.annotation == "str | NotGiven"]
+        if "require_exactly_one" in inspect.getsource(method):  # a path parameter chosen by keyword
+            for name in selectors:
+                calls.append((f"{label}({name}=)", partial(method, org_id=1, **{name: ""})))
+    return calls
+
+
+def test_every_text_path_parameter_is_checked() -> None:
+    labels = [label for label, _ in empty_text_calls(CalAttributes("k", base_url="https://api.cal.test"))]
+    assert len(labels) >= 10 and "attributes.retrieve(attribute_id)" in labels, labels
+    assert "attributes.options.list_assigned(attribute_slug=)" in labels
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_an_empty_path_parameter_is_refused_before_sending(mode: str) -> None:
+    script = Script(ok())
+    client = script.client() if mode == "sync" else script.async_client()
+    calls = empty_text_calls(client)
+    for label, call in calls:
+        with pytest.raises(ValueError, match=r"Expected a non-empty value for `\w+` but received ''"):
+            result = call()
+            if inspect.isawaitable(result):
+                asyncio.run(result)  # type: ignore[arg-type]
+        assert script.attempts == 0, label
+
+
+def test_the_message_is_openai_python_s() -> None:
+    with Script(ok()).client() as cal, pytest.raises(ValueError) as raised:
+        cal.attributes.retrieve("")
+    assert str(raised.value) == "Expected a non-empty value for `attribute_id` but received ''"
