@@ -104,6 +104,8 @@ class _Run:
             raise ConfigurationError(
                 "no credentials: set CAL_API_KEY, or CAL_CLIENT_ID and CAL_CLIENT_SECRET of a platform OAuth client"
             )
+        if client_id is not None and os.environ.get("CAL_API_KEY"):  # never a silent choice between two
+            raise ConfigurationError("both CAL_API_KEY and CAL_CLIENT_ID/CAL_CLIENT_SECRET are set: unset one")
         async with AsyncCalAttributes(
             org_id=args.org_id, base_url=args.url, client_id=client_id, client_secret=client_secret
         ) as cal:

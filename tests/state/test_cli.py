@@ -162,9 +162,13 @@ def test_a_platform_oauth_client_from_the_environment_is_used_and_its_secret_nev
     [
         ({}, "no credentials: set CAL_API_KEY, or CAL_CLIENT_ID and CAL_CLIENT_SECRET of a platform OAuth client"),
         ({"CAL_CLIENT_ID": "demo-platform-client"}, "needs both CAL_CLIENT_ID and CAL_CLIENT_SECRET"),
+        (
+            {"CAL_API_KEY": OWNER_KEY, "CAL_CLIENT_ID": "demo-platform-client", "CAL_CLIENT_SECRET": "s"},
+            "both CAL_API_KEY and CAL_CLIENT_ID/CAL_CLIENT_SECRET are set: unset one",
+        ),
     ],
 )
-def test_missing_credentials_are_named_as_the_environment_variables_to_set(
+def test_missing_or_conflicting_credentials_are_named_as_the_environment_variables_to_set(
     mock: MockServer,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
