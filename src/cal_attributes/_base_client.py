@@ -135,10 +135,13 @@ def require_exactly_one(method: str, **selectors: object) -> None:
 
 
 def require_path_text(name: str, value: str) -> None:
-    """A path parameter given as text is not empty: "" would request the collection's URL
-    (``.../attributes/``) and get a 404 for a route that does not exist (as openai-python does)."""
+    """A path parameter given as text is not empty, "." or "..": "" would request the collection's
+    URL (``.../attributes/``, as openai-python refuses too), and a dot segment is removed from the
+    URL, so ``options.delete(a, "..")`` would send DELETE ``.../attributes/{a}``: another resource."""
     if not value:
         raise ValueError(f"Expected a non-empty value for `{name}` but received {value!r}")
+    if value in (".", ".."):
+        raise ValueError(f"`{name}` cannot be {value!r}: a dot segment would address another URL")
 
 
 PLAIN_TEXT = re.compile(r"[A-Za-z0-9._~-]*").fullmatch  # what URL encoding leaves as it is
@@ -550,7 +553,9 @@ class BaseClient(Generic[HttpT]):
                 if problem is not None:
                     raise invalid(f"the response does not match the spec: {problem}")
             return operation.read(operation.model.from_json(content))
-        except (msgspec.DecodeError, UnicodeDecodeError) as error:  # not JSON (from_json reads what else it gets)
+        except msgspec.ValidationError as error:  # JSON, but neither reader could make the model of it
+            raise invalid(f"the response does not match the spec ({error})") from error
+        except (msgspec.DecodeError, UnicodeDecodeError) as error:  # not JSON (ValidationError is a DecodeError)
             raise invalid(f"the response is not JSON ({error})") from error
         except RecursionError as error:  # msgspec's or jsonschema's depth: Python's recursion limit
             raise invalid("the response is nested too deeply to read") from error
@@ -630,15 +635,16 @@ class SyncPage(BasePage[T]):
 
     def iter_pages(self) -> Iterator[SyncPage[T]]:
         """This page and the ones after it, each requested when the previous one is done with.
-        An empty page after the first ends the walk unyielded: an offset list whose last page is
-        exactly full cannot tell, so the next request finds nothing."""
+        An empty last page after the first is not yielded (an offset list whose last page is
+        exactly full cannot tell, so the next request finds nothing); an empty cursor page that
+        says there is more is, and the walk goes on."""
         page = self
         while True:
             yield page
             if not page.has_next_page():
                 return
             page = page.get_next_page()
-            if not page.items:
+            if not page.items and not page.has_next_page():
                 return
 
     def __iter__(self) -> Iterator[T]:
@@ -669,14 +675,14 @@ class AsyncPage(BasePage[T]):
         return await self._fetch(self._next_query)
 
     async def iter_pages(self) -> AsyncIterator[AsyncPage[T]]:
-        """As SyncPage.iter_pages: no empty page after the first."""
+        """As SyncPage.iter_pages: no empty last page after the first."""
         page = self
         while True:
             yield page
             if not page.has_next_page():
                 return
             page = await page.get_next_page()
-            if not page.items:
+            if not page.items and not page.has_next_page():
                 return
 
     async def __aiter__(self) -> AsyncIterator[T]:

@@ -113,11 +113,11 @@ def test_retrieve_still_reads_an_attribute_or_null(data: object) -> None:
         (b'{"status":"success","data":[{"id":"\xff"}]}', "the response is not JSON (JSON is malformed"),
         (
             json.dumps({"status": "success", "data": [{k: v for k, v in ROW.items() if k != "slug"}]}).encode(),
-            "Object missing required field `slug` - at `$.data[0]`",
+            "the response does not match the spec (Object missing required field `slug` - at `$.data[0]`",
         ),
         (
             json.dumps({"status": "success", "data": [{**ROW, "type": "COLOUR"}]}).encode(),
-            "Invalid enum value 'COLOUR' - at `$.data[0].type`",
+            "the response does not match the spec (Invalid enum value 'COLOUR' - at `$.data[0].type`",
         ),
     ],
     ids=["invalid-utf8", "missing-field", "unknown-enum"],

@@ -171,3 +171,25 @@ def test_iter_pages_yields_no_empty_page_after_the_first(total: int, sizes: list
             return [len(page) async for page in first.iter_pages()]
 
     assert asyncio.run(pages()) == sizes
+
+
+def test_an_empty_cursor_page_that_says_there_is_more_does_not_end_the_walk() -> None:
+    # The spec: follow nextCursor while hasMore is true, whatever a page holds.
+    entry = {"timestamp": "2026-01-01T00:00:00Z", "source": "API_V2", "actor": {"type": "USER", "displayName": "A"},
+             "sourceContext": {}, "changes": []}  # fmt: skip
+    pages = {
+        None: ([f"00000000-0000-4000-8000-{1:012d}"], "c1"),
+        "c1": ([], "c2"),
+        "c2": ([f"00000000-0000-4000-8000-{3:012d}"], None),
+    }
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        ids, cursor = pages[parse_qs(request.url.query.decode()).get("cursor", [None])[0]]
+        data: dict[str, Any] = {"userId": 5, "membershipId": 9, "auditLogs": [{"id": i, **entry} for i in ids]}
+        data |= {"hasMore": True, "nextCursor": cursor} if cursor else {"hasMore": False}
+        return httpx.Response(200, json={"status": "success", "data": data})
+
+    with Script(answer).client() as cal:
+        assert [e.id[-1] for e in cal.assignments.history(5, org_id=1)] == ["1", "3"]
+        pages_seen = [len(page) for page in cal.assignments.history(5, org_id=1).iter_pages()]
+    assert pages_seen == [1, 0, 1]

@@ -1,5 +1,6 @@
-"""A path parameter given as text must not be empty: "" would request another URL (the
-collection's, ``.../attributes/``) and get a confusing 404. Every method refuses it before sending."""
+"""A path parameter given as text must not be empty, "." or "..": "" would request another URL
+(the collection's, ``.../attributes/``), and a dot segment is removed from the URL, so
+``options.delete(a, "..")`` would delete attribute ``a``. Every method refuses them before sending."""
 
 from __future__ import annotations
 
@@ -32,8 +33,8 @@ def placeholder(annotation: str) -> object:
     return [] if annotation.startswith("Sequence") else "x"
 
 
-def empty_text_calls(client: object) -> list[tuple[str, Callable[[], Any]]]:
-    """(label, call) for each text path parameter of each method, given as ""."""
+def empty_text_calls(client: object, text: str = "") -> list[tuple[str, Callable[[], Any]]]:
+    """(label, call) for each text path parameter of each method, given as ``text``."""
     calls: list[tuple[str, Callable[[], Any]]] = []
     for label, method in methods(client, ""):
         parameters = list(inspect.signature(method).parameters.values())
@@ -46,12 +47,12 @@ def empty_text_calls(client: object) -> list[tuple[str, Callable[[], Any]]]:
         for index, parameter in enumerate(positional):
             if parameter.annotation != "str":
                 continue
-            args = ["" if i == index else "x" for i in range(len(positional))]
+            args = [text if i == index else "x" for i in range(len(positional))]
             calls.append((f"{label}({parameter.name})", partial(method, *args, org_id=1, **required)))
         selectors = [p.name for p in parameters if p.kind is p.KEYWORD_ONLY and p.annotation == "str | NotGiven"]
         if "require_exactly_one" in inspect.getsource(method):  # a path parameter chosen by keyword
             for name in selectors:
-                calls.append((f"{label}({name}=)", partial(method, org_id=1, **{name: ""})))
+                calls.append((f"{label}({name}=)", partial(method, org_id=1, **{name: text})))
     return calls
 
 
@@ -78,3 +79,14 @@ def test_the_message_is_openai_python_s() -> None:
     with Script(ok()).client() as cal, pytest.raises(ValueError) as raised:
         cal.attributes.retrieve("")
     assert str(raised.value) == "Expected a non-empty value for `attribute_id` but received ''"
+
+
+@pytest.mark.parametrize("segment", [".", ".."])
+def test_a_dot_segment_is_refused_before_sending(segment: str) -> None:
+    script = Script(ok())
+    calls = empty_text_calls(script.client(), segment)
+    assert len(calls) >= 10
+    for label, call in calls:
+        with pytest.raises(ValueError, match=r"cannot be '\.\.?': a dot segment would address another URL"):
+            call()
+        assert script.attempts == 0, label
