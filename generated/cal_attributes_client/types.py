@@ -57,6 +57,8 @@ def from_dict_hook(type_: type[Any], obj: Any) -> Any:
     from_dict = getattr(type_, "from_dict", None)
     if from_dict is None:
         raise NotImplementedError(f"cannot decode {type_!r}")
+    if not isinstance(obj, Mapping):  # msgspec reports a TypeError here with the value's path
+        raise TypeError(f"Expected `object`, got `{type(obj).__name__}`")
     return from_dict(obj)
 
 

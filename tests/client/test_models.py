@@ -148,6 +148,9 @@ def test_a_free_form_object_model_is_read_by_its_from_dict_inside_msgspec() -> N
         ValidationErrorItem.from_json(json.dumps(item).encode()).constraints
         == ValidationErrorItem.from_dict(item).constraints
     )
+    # A free-form object that is not an object is msgspec's error, with the value's path.
+    with pytest.raises(msgspec.ValidationError, match=r"Expected `object`, got `str` - at `\$\.sourceContext`"):
+        AssignmentHistoryEntry.from_json(json.dumps({**entry, "sourceContext": "x"}).encode())
 
 
 @pytest.mark.parametrize(
