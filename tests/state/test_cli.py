@@ -478,6 +478,16 @@ def test_duplicate_option_slugs_stop_export_plan_and_apply_naming_them(
             "a state file names options by slug; rename one in Cal.com first"
         ) in captured.err.replace("\n", "")
     assert not out.exists() and writes(mock) == before
+    # A file that does not mention the attribute plans as usual: only the attributes it compares
+    # option by option must have unique slugs (without --prune the attribute is left alone).
+    only_office = tmp_path / "office.yaml"
+    only_office.write_text(
+        yaml.safe_dump(
+            {"attributes": [a for a in yaml.safe_load(path.read_text())["attributes"] if a["slug"] == "office"]}
+        )
+    )
+    assert cli("plan", str(only_office)) == 0, capsys.readouterr().err
+    assert "has 2 options with slug" not in capsys.readouterr().err
 
 
 def test_number_values_that_are_not_numbers_export_and_plan_empty_but_are_never_written(

@@ -21,10 +21,12 @@ async def read_snapshot(
     """Attributes (pages of 250), each attribute's options and assigned options (one request each,
     plus a page per 250 assigned options), then the assignment history of the members whose
     weights matter: those ``desired`` gives a weight for an option they hold (or all holders).
-    Raises ``DuplicateOptionSlugError`` if a select attribute repeats an option slug."""
+    Raises ``DuplicateOptionSlugError`` if a select attribute repeats an option slug: any of
+    them for an export (``desired`` None), one the file mentions for a plan."""
     rows = await _attributes(ops, requester)
     attributes = await asyncio.gather(*(_options(ops, requester, row) for row in rows))
-    check_unique_option_slugs(tuple(attributes))  # before anything is planned or written from them
+    # Before anything is planned or written from them.
+    check_unique_option_slugs(tuple(attributes), None if desired is None else mentioned_attributes(desired))
     holders = await asyncio.gather(*(_holders(ops, requester, row.id) for row in rows))
     holdings: dict[int, set[str]] = {}
     for per_attribute in holders:
@@ -38,6 +40,12 @@ async def read_snapshot(
     for user, per_option in zip(users, found, strict=True):
         weights.update(((user, option_id), weight) for option_id, weight in per_option.items())
     return Snapshot(snapshot.attributes, snapshot.holdings, weights)
+
+
+def mentioned_attributes(desired: State) -> frozenset[str]:
+    """The slugs of the attributes a state file declares or gives a member a value of."""
+    held = {slug for values in desired.members.values() for slug in values}
+    return frozenset({a.slug for a in desired.attributes} | held)
 
 
 async def _all(requester: Requester, first: Callable[[], Awaitable[Page[T]]]) -> list[T]:

@@ -52,11 +52,13 @@ class DuplicateOptionSlugError(ValueError):
         super().__init__(f"{named}: a state file names options by slug; rename one in Cal.com first")
 
 
-def check_unique_option_slugs(attributes: tuple[CurrentAttribute, ...]) -> None:
-    """Raises ``DuplicateOptionSlugError`` naming every select attribute's repeated option slug."""
+def check_unique_option_slugs(attributes: tuple[CurrentAttribute, ...], only: frozenset[str] | None = None) -> None:
+    """Raises ``DuplicateOptionSlugError`` naming every select attribute's repeated option slug;
+    with ``only``, among the attributes of those slugs alone (what a plan compares option by
+    option: an attribute the file does not mention is left alone or, with --prune, deleted whole)."""
     duplicates = []
     for attribute in attributes:
-        if not attribute.is_select:
+        if not attribute.is_select or (only is not None and attribute.row.slug not in only):
             continue
         ids_by_slug: dict[str, list[str]] = {}
         for option in attribute.options:
