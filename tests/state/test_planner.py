@@ -17,6 +17,7 @@ from cal_attributes.state import (
     UpdateWeight,
     make_plan,
 )
+from cal_attributes.state.model import is_number
 from cal_attributes.state.planner import slugify
 from tests.state.conftest import state
 
@@ -115,3 +116,18 @@ def test_a_number_value_is_refused_only_where_the_plan_would_assign_it() -> None
         "user 102: level += 2.5",
         "user 103: level += 7",
     ]
+    # a locked attribute is left alone (no change is planned for it), so its values are not checked
+    locked = AttributeRow("a3", "level", "Level", "NUMBER", True, True)
+    locked_current = Snapshot((CurrentAttribute(locked, current.attributes[0].options),), current.holdings)
+    assert make_plan(locked_current, state(desired + "  102: {level: abc}\n")).changes == ()
+
+
+@pytest.mark.parametrize("text", ["5", "-2.5", "+7", ".5", "5.", "1e3", "1.5E-2", "0"])
+def test_a_decimal_number_is_a_number(text: str) -> None:
+    assert is_number(text)
+
+
+@pytest.mark.parametrize("text", ["", " 5 ", "1_000", "\u0663", "nan", "inf", "-Infinity", "0x1F", "1e400", "5,0", "."])
+def test_what_only_python_s_float_reads_is_not_a_number(text: str) -> None:
+    # JavaScript's Number() reads each of these as NaN (or Infinity): Cal.com's UI could not use it
+    assert not is_number(text)

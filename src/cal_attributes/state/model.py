@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal, TypeAlias
@@ -14,12 +15,15 @@ SELECT_TYPES: frozenset[str] = frozenset({"SINGLE_SELECT", "MULTI_SELECT"})
 JSON: TypeAlias = dict[str, "JSON"] | list["JSON"] | str | int | float | bool | None  # what json.loads gives
 
 
+# A decimal number as JSON and JavaScript write one (a sign, digits, a fraction, an exponent);
+# not what only Python's float() reads (" 5 ", "1_000", non-ASCII digits, "nan", "inf").
+DECIMAL_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
 def is_number(text: str) -> bool:
-    """A value a NUMBER attribute can take from a state file: a finite number."""
-    try:
-        return math.isfinite(float(text))
-    except ValueError:
-        return False
+    """A value a NUMBER attribute can take from a state file: a finite decimal number, as the
+    JavaScript reading the value in Cal.com's UI reads it (``Number("1_000")`` is NaN)."""
+    return DECIMAL_NUMBER.fullmatch(text) is not None and math.isfinite(float(text))
 
 
 @dataclass(frozen=True)
