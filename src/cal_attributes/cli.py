@@ -20,7 +20,7 @@ from cal_attributes.state.engine import ApplyReport, RefusedPlanError
 from cal_attributes.state.model import State
 from cal_attributes.state.ops import OperationError
 from cal_attributes.state.planner import Plan
-from cal_attributes.state.render import BarProgress, LineProgress, plan_to_json, render_plan, render_report
+from cal_attributes.state.render import BarProgress, LineProgress, counted, plan_to_json, render_plan, render_report
 from cal_attributes.state.runner import RunSettings
 from cal_attributes.state.stateio import StateFileError, dump_state
 
@@ -141,7 +141,7 @@ class _Run:
             if not sys.stdin.isatty():
                 self.err.print("error: not a terminal: pass --yes to apply without confirmation")
                 return FAILED
-            if not self.confirmed(f"Apply {len(plan.changes)} changes? [y/N] "):
+            if not self.confirmed(f"Apply {counted(len(plan.changes), 'change')}? [y/N] "):
                 self.err.print("aborted: nothing applied")
                 return FAILED
         self.report = ApplyReport(plan)

@@ -413,7 +413,7 @@ def test_prune_through_the_command_removes_what_the_file_leaves_out(
         values.pop("office", None)
     path.write_text(yaml.safe_dump(state))
     assert cli("plan", str(path)) == 0  # without --prune the office attribute is left alone, and said so
-    assert "left alone: 1 attributes, 0 options, 1 assignments not in the file (--prune removes them)" in (
+    assert "left alone: 1 attribute, 0 options, 1 assignment not in the file (--prune removes them)" in (
         capsys.readouterr().out
     )
     assert cli("plan", str(path), "--prune") == 2

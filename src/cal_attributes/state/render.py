@@ -72,7 +72,8 @@ def summary(plan: Plan) -> str:
     left = plan.left_alone
     if left.total:
         extras.append(
-            f"left alone: {left.attributes} attributes, {left.options} options, {left.assignments} assignments"
+            f"left alone: {counted(left.attributes, 'attribute')}, {counted(left.options, 'option')}, "
+            f"{counted(left.assignments, 'assignment')}"
             " not in the file (--prune removes them)"
         )
     return text + "".join(f"; {e}" for e in extras) + "."
@@ -87,6 +88,11 @@ def camel_keys(fields: dict[str, JSON]) -> dict[str, JSON]:
 def _camel(name: str) -> str:
     first, *rest = name.split("_")
     return first + "".join(word.capitalize() for word in rest)
+
+
+def counted(count: int, noun: str) -> str:
+    """``1 change``, ``2 changes``: the count with its noun in the right number."""
+    return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
 def plan_to_json(plan: Plan) -> dict[str, JSON]:
@@ -114,8 +120,7 @@ def plan_to_json(plan: Plan) -> dict[str, JSON]:
 def render_report(report: ApplyReport, console: Console) -> None:
     counts = ", ".join(f"{report.count(r)} {r.value}" for r in Result if r is not Result.NOT_DONE)
     not_done = report.not_done()
-    requests = f"{report.requests} request" + ("" if report.requests == 1 else "s")
-    console.print(f"Applied: {counts}, {len(not_done)} not done ({requests}).")
+    console.print(f"Applied: {counts}, {len(not_done)} not done ({counted(report.requests, 'request')}).")
     for outcome in report.outcomes:
         if outcome.result is Result.FAILED:
             console.print(f"[red]failed: {escape(outcome.change.describe())}: {escape(outcome.message)}[/red]")
