@@ -138,6 +138,8 @@ def require_path_text(name: str, value: str) -> None:
     """A path parameter given as text is not empty, "." or "..": "" would request the collection's
     URL (``.../attributes/``, as openai-python refuses too), and a dot segment is removed from the
     URL, so ``options.delete(a, "..")`` would send DELETE ``.../attributes/{a}``: another resource."""
+    if not isinstance(value, str):  # an untyped caller's 0 or None: the wrong type, not "empty"
+        raise TypeError(f"`{name}` must be a string, got {type(value).__name__}")
     if not value:
         raise ValueError(f"Expected a non-empty value for `{name}` but received {value!r}")
     if value in (".", ".."):

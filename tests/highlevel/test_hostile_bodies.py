@@ -1,6 +1,7 @@
-"""Success bodies that are not what the spec says: the SDK gives its result, of the declared type,
-or APIResponseValidationError naming the problem; never a RecursionError, a raw dict or a
-cryptic message."""
+"""Success bodies that are not what the spec says: the SDK gives its result as an instance of the
+declared model, or APIResponseValidationError naming the problem; never a RecursionError, a raw
+dict or a cryptic message. (A body with a key the spec does not name is read leniently, field
+values as they are, as README's "Models" says: the instance is the model's, its values unchecked.)"""
 
 from __future__ import annotations
 

@@ -90,3 +90,9 @@ def test_a_dot_segment_is_refused_before_sending(segment: str) -> None:
         with pytest.raises(ValueError, match=r"cannot be '\.\.?': a dot segment would address another URL"):
             call()
         assert script.attempts == 0, label
+
+
+@pytest.mark.parametrize("value", [0, None])
+def test_a_path_parameter_of_another_type_is_named_as_such(value: object) -> None:
+    with Script(ok()).client() as cal, pytest.raises(TypeError, match="`attribute_id` must be a string, got"):
+        cal.attributes.retrieve(value)  # type: ignore[arg-type]
