@@ -108,6 +108,67 @@ def read_json(model: type[M], data: bytes | str) -> M:
         raise msgspec.DecodeError("JSON is nested too deeply to decode") from error
 
 
+class ModelWithExtras(msgspec.Struct, forbid_unknown_fields=True, dict=True):
+    """The base of the models whose bodies may carry keys the spec does not name: those keys live
+    in the instance's __dict__ (dict=True), not in a field, since msgspec would decode a field
+    from the body. Only `from_dict` fills them (`from_json` hands it every body with such a key);
+    equality, repr, copy and pickle carry them, and reading them never changes the object."""
+
+    @property
+    def additional_properties(self) -> dict[str, Any]:
+        # The one read that stores an empty dict: the caller may add to it.
+        extra: dict[str, Any] = self.__dict__.setdefault("additional_properties", {})
+        return extra
+
+    @additional_properties.setter
+    def additional_properties(self, value: dict[str, Any]) -> None:
+        self.__dict__["additional_properties"] = value
+
+    def _extras(self) -> dict[str, Any]:
+        """The additional properties, read without storing an empty dict."""
+        extra: dict[str, Any] = self.__dict__.get("additional_properties") or {}
+        return extra
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self._extras())
+
+    def __getitem__(self, key: str) -> Any:
+        return self._extras()[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._extras()
+
+    def __eq__(self, other: object) -> bool:
+        """The fields and the additional properties alike (msgspec compares the fields only)."""
+        equal = super().__eq__(other)
+        if equal is not True:  # False, or NotImplemented (another type: for the other operand to decide)
+            return equal
+        assert isinstance(other, ModelWithExtras)
+        return self._extras() == other._extras()
+
+    def __repr__(self) -> str:
+        """msgspec's repr, with the additional properties when there are any."""
+        text = super().__repr__()
+        extra = self._extras()
+        return f"{text[:-1]}, additional_properties={extra!r})" if extra else text
+
+    # msgspec's copy and pickle support carry the fields only: these carry the __dict__ too.
+    def __copy__(self) -> Self:
+        copied = msgspec.structs.replace(self)
+        copied.__dict__.update(self.__dict__)
+        return copied
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickle and copy.deepcopy
+        return type(self), msgspec.structs.astuple(self), self.__dict__
+
+
 def parse_datetime(value: Any) -> datetime.datetime:
     """A date-time of a decoded body, read as msgspec's typed decoding reads it (RFC 3339, a
     lowercase "t"/"z" too, rounded to microseconds); what msgspec refuses (a date alone) by

@@ -8,7 +8,7 @@ from typing import Any, Self, TypeVar
 
 import msgspec
 
-from ..types import UNSET, Unset, parse_datetime, read_json
+from ..types import UNSET, ModelWithExtras, Unset, parse_datetime, read_json
 
 T = TypeVar("T", bound="FieldMappingApplied")
 _KNOWN_KEYS: frozenset[str] = frozenset(
@@ -29,7 +29,7 @@ _KNOWN_KEYS: frozenset[str] = frozenset(
 """The body keys that are fields; any other key is an additional property."""
 
 
-class FieldMappingApplied(msgspec.Struct, forbid_unknown_fields=True, dict=True):
+class FieldMappingApplied(ModelWithExtras):
     """One field mapping a sync run applied to an attribute.
 
     Attributes:
@@ -57,43 +57,6 @@ class FieldMappingApplied(msgspec.Struct, forbid_unknown_fields=True, dict=True)
     attribute_id: None | str | Unset = msgspec.field(default=UNSET, name="attributeId")
     previous_value: None | str | Unset = msgspec.field(default=UNSET, name="previousValue")
     new_value: None | str | Unset = msgspec.field(default=UNSET, name="newValue")
-
-    # The keys a body has beyond the fields live in the instance's __dict__ (dict=True), not in a
-    # field: msgspec would decode a field from the body. Only from_dict fills them, since
-    # from_json hands it every body with such a key.
-    @property
-    def additional_properties(self) -> dict[str, Any]:
-        # The one read that stores an empty dict: the caller may add to it.
-        extra: dict[str, Any] = self.__dict__.setdefault("additional_properties", {})
-        return extra
-
-    @additional_properties.setter
-    def additional_properties(self, value: dict[str, Any]) -> None:
-        self.__dict__["additional_properties"] = value
-
-    def __eq__(self, other: object) -> bool:
-        """The fields and the additional properties alike (msgspec compares the fields only)."""
-        if not isinstance(other, FieldMappingApplied):
-            return NotImplemented
-        equal = super().__eq__(other)
-        if equal is not True:  # False, or NotImplemented (for the other operand to decide)
-            return equal
-        return (self.__dict__.get("additional_properties") or {}) == (other.__dict__.get("additional_properties") or {})
-
-    def __repr__(self) -> str:
-        """msgspec's repr, with the additional properties when there are any."""
-        text = super().__repr__()
-        extra = self.__dict__.get("additional_properties")
-        return f"{text[:-1]}, additional_properties={extra!r})" if extra else text
-
-    # msgspec's copy and pickle support carry the fields only: these carry the __dict__ too.
-    def __copy__(self) -> Self:
-        copied = msgspec.structs.replace(self)
-        copied.__dict__.update(self.__dict__)
-        return copied
-
-    def __reduce__(self) -> tuple[Any, ...]:  # pickle and copy.deepcopy
-        return type(self), msgspec.structs.astuple(self), self.__dict__
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id
@@ -203,26 +166,5 @@ class FieldMappingApplied(msgspec.Struct, forbid_unknown_fields=True, dict=True)
 
     @classmethod
     def from_json(cls, data: bytes | str) -> Self:
-        """The model of a JSON body, decoded by msgspec straight from the bytes. A body that does
-        not fit the model (a key the spec does not name, a value of another type) is read by
-        `from_dict` as it reads every body: unknown keys kept, values taken as they are. What is
-        not JSON (malformed, invalid UTF-8, nested too deeply) raises msgspec.DecodeError; a body
-        neither path reads, msgspec.ValidationError naming the problem (types.read_json)."""
+        """The model of a JSON body: msgspec's typed decoding, else the lenient `from_dict` (see types.read_json)."""
         return read_json(cls, data)
-
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.__dict__.get("additional_properties", {}))
-
-    def __getitem__(self, key: str) -> Any:
-        extra: dict[str, Any] = self.__dict__.get("additional_properties", {})
-        return extra[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.__dict__.get("additional_properties", {})

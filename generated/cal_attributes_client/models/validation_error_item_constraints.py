@@ -48,11 +48,7 @@ class ValidationErrorItemConstraints:
 
     @classmethod
     def from_json(cls, data: bytes | str) -> Self:
-        """The model of a JSON body, decoded by msgspec straight from the bytes. A body that does
-        not fit the model (a key the spec does not name, a value of another type) is read by
-        `from_dict` as it reads every body: unknown keys kept, values taken as they are. What is
-        not JSON (malformed, invalid UTF-8, nested too deeply) raises msgspec.DecodeError; a body
-        neither path reads, msgspec.ValidationError naming the problem (types.read_json)."""
+        """The model of a JSON body: msgspec's typed decoding, else the lenient `from_dict` (see types.read_json)."""
         return read_json(cls, data)
 
     @property
@@ -60,8 +56,7 @@ class ValidationErrorItemConstraints:
         return list(self.additional_properties)
 
     def __getitem__(self, key: str) -> str:
-        extra: dict[str, str] = self.additional_properties
-        return extra[key]
+        return self.additional_properties[key]
 
     def __setitem__(self, key: str, value: str) -> None:
         self.additional_properties[key] = value
