@@ -197,6 +197,7 @@ __all__ = [
     "File",
     "FileTypes",
     "FromDict",
+    "ModelWithExtras",
     "RequestFiles",
     "Response",
     "Unset",

@@ -584,7 +584,8 @@ class BaseClient(Generic[HttpT]):
     def _next_query(paging: Paging, query: Mapping[str, object], data: PageData[Any]) -> dict[str, object] | None:
         """The query of the page after this one, or None when this is the last."""
         if paging.style == "cursor":
-            if not data.has_more or data.next_cursor is None:
+            # A cursor the server sends back unchanged would fetch this page again, forever.
+            if not data.has_more or data.next_cursor is None or data.next_cursor == query.get(paging.cursor):
                 return None
             return {**query, paging.cursor: data.next_cursor}
         size = query[paging.limit]

@@ -193,3 +193,26 @@ def test_an_empty_cursor_page_that_says_there_is_more_does_not_end_the_walk() ->
         assert [e.id[-1] for e in cal.assignments.history(5, org_id=1)] == ["1", "3"]
         pages_seen = [len(page) for page in cal.assignments.history(5, org_id=1).iter_pages()]
     assert pages_seen == [1, 0, 1]
+
+
+def test_a_cursor_sent_back_unchanged_ends_the_walk() -> None:
+    # A server repeating nextCursor would have the same page fetched forever (sync and async).
+    entry = {"timestamp": "2026-01-01T00:00:00Z", "source": "API_V2", "actor": {"type": "USER", "displayName": "A"},
+             "sourceContext": {}, "changes": []}  # fmt: skip
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        first = "cursor" not in parse_qs(request.url.query.decode())
+        logs = [{"id": "00000000-0000-4000-8000-000000000001", **entry}] if first else []
+        data = {"userId": 5, "membershipId": 9, "auditLogs": logs, "hasMore": True, "nextCursor": "same"}
+        return httpx.Response(200, json={"status": "success", "data": data})
+
+    script = Script(answer)
+    with script.client() as cal:
+        assert len(list(cal.assignments.history(5, org_id=1))) == 1
+    assert script.attempts == 2
+
+    async def walk() -> int:
+        async with Script(answer).async_client() as cal:
+            return len([e async for e in cal.assignments.history(5, org_id=1)])
+
+    assert asyncio.run(walk()) == 1

@@ -9,6 +9,7 @@ from cal_attributes.state import (
     CreateOption,
     CurrentAttribute,
     DeleteAttribute,
+    DuplicateOptionSlugError,
     NotANumberError,
     OptionRow,
     PlanOptions,
@@ -129,5 +130,17 @@ def test_a_decimal_number_is_a_number(text: str) -> None:
 
 @pytest.mark.parametrize("text", ["", " 5 ", "1_000", "\u0663", "nan", "inf", "-Infinity", "0x1F", "1e400", "5,0", "."])
 def test_what_only_python_s_float_reads_is_not_a_number(text: str) -> None:
-    # JavaScript's Number() reads each of these as NaN (or Infinity): Cal.com's UI could not use it
+    # not a plain finite decimal: what only Python's float() reads, or what JavaScript reads
+    # otherwise (NaN, Infinity, "" as 0, hex, padding)
     assert not is_number(text)
+
+
+def test_a_snapshot_with_a_repeated_option_slug_is_no_state_file() -> None:
+    # A plan reads the organization and refuses duplicates only where the file compares options;
+    # the snapshot it read must still never become a file that names one of the two.
+    team = AttributeRow("a9", "team", "Team", "SINGLE_SELECT", True, False)
+    options = (OptionRow("o1", "a9", "red", "Red"), OptionRow("o2", "a9", "red", "Red (EMEA)"))
+    with pytest.raises(
+        DuplicateOptionSlugError, match="attribute 'team' has 2 options with slug 'red' \\(ids o1, o2\\)"
+    ):
+        Snapshot((CurrentAttribute(team, options),), {}).to_state()

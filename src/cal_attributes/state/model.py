@@ -15,14 +15,15 @@ SELECT_TYPES: frozenset[str] = frozenset({"SINGLE_SELECT", "MULTI_SELECT"})
 JSON: TypeAlias = dict[str, "JSON"] | list["JSON"] | str | int | float | bool | None  # what json.loads gives
 
 
-# A decimal number as JSON and JavaScript write one (a sign, digits, a fraction, an exponent);
-# not what only Python's float() reads (" 5 ", "1_000", non-ASCII digits, "nan", "inf").
+# A decimal number without whitespace (a sign, digits, a fraction, an exponent), as a JavaScript
+# decimal literal writes one; not what only Python's float() reads ("1_000", non-ASCII digits,
+# "nan", "inf"), nor what JavaScript's Number() reads beyond decimals ("", " 5 ", "0x1F").
 DECIMAL_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
 def is_number(text: str) -> bool:
-    """A value a NUMBER attribute can take from a state file: a finite decimal number, as the
-    JavaScript reading the value in Cal.com's UI reads it (``Number("1_000")`` is NaN)."""
+    """A value a NUMBER attribute can take from a state file: a finite decimal number written
+    plainly (``Number("1_000")`` is NaN in the JavaScript that reads it in Cal.com's UI)."""
     return DECIMAL_NUMBER.fullmatch(text) is not None and math.isfinite(float(text))
 
 

@@ -32,7 +32,8 @@ class CurrentAttribute:
 
     def option_ids(self) -> dict[str, str]:
         """Key -> option id; when values of a TEXT or NUMBER attribute repeat, the first option wins
-        (a select attribute with a repeated slug never gets here: ``check_unique_option_slugs``)."""
+        (a plan compares no select attribute with a repeated slug: ``check_unique_option_slugs``
+        refused those the file mentions, and ``to_state`` refuses any)."""
         ids: dict[str, str] = {}
         for option in self.options:
             ids.setdefault(self.key_of(option), option.id)
@@ -79,7 +80,10 @@ class Snapshot:
         return {o.id: (a, o) for a in self.attributes for o in a.options}
 
     def to_state(self) -> State:
-        """The state file that describes this organization (what ``export`` writes)."""
+        """The state file that describes this organization (what ``export`` writes). Raises
+        ``DuplicateOptionSlugError`` for a select attribute with a repeated option slug: the file
+        could name only one of them (a snapshot read for a plan may hold one the file leaves alone)."""
+        check_unique_option_slugs(self.attributes)
         attributes = tuple(
             AttributeSpec(
                 a.row.slug,
