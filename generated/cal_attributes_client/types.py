@@ -108,6 +108,44 @@ def read_json(model: type[M], data: bytes | str) -> M:
         raise msgspec.DecodeError("JSON is nested too deeply to decode") from error
 
 
+V = TypeVar("V")
+
+
+class FreeFormModel(Generic[V]):
+    """The base of the free-form object models (additional properties only): no Struct, since
+    msgspec decodes a Struct's named fields only, so it hands such an object to `from_dict`
+    (`from_dict_hook`). Its keys are `additional_properties`, read and written as items too."""
+
+    __slots__ = ("additional_properties",)
+
+    def __init__(self) -> None:
+        self.additional_properties: dict[str, V] = {}
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, type(self)):
+            return NotImplemented
+        return self.additional_properties == other.additional_properties
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(additional_properties={self.additional_properties!r})"
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties)
+
+    def __getitem__(self, key: str) -> V:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: V) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
+
+
 class ModelWithExtras(msgspec.Struct, forbid_unknown_fields=True, dict=True):
     """The base of the models whose bodies may carry keys the spec does not name: those keys live
     in the instance's __dict__ (dict=True), not in a field, since msgspec would decode a field
@@ -196,6 +234,7 @@ __all__ = [
     "UNSET",
     "File",
     "FileTypes",
+    "FreeFormModel",
     "FromDict",
     "ModelWithExtras",
     "RequestFiles",

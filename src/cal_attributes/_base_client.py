@@ -25,6 +25,7 @@ import httpx
 import msgspec
 import orjson
 from cal_attributes_client import AuthenticatedClient
+from cal_attributes_client.types import LENIENT_ERRORS
 
 from cal_attributes._namespaces import AsyncNamespaces, SyncNamespaces
 from cal_attributes._retry import retry_delay, should_retry
@@ -56,7 +57,6 @@ class JsonModel(Protocol):
 
 M = TypeVar("M", bound=JsonModel)
 DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
-PARSE_ERRORS = (KeyError, TypeError, ValueError, AttributeError)
 JSON_HEADERS = {"Content-Type": "application/json"}
 
 
@@ -561,7 +561,7 @@ class BaseClient(Generic[HttpT]):
             raise invalid(f"the response is not JSON ({error})") from error
         except RecursionError as error:  # msgspec's or jsonschema's depth: Python's recursion limit
             raise invalid("the response is nested too deeply to read") from error
-        except PARSE_ERRORS as error:
+        except LENIENT_ERRORS as error:  # an envelope's unwrapping refused what from_json made
             raise invalid(f"the response does not match the spec ({type(error).__name__}: {error})") from error
 
     @staticmethod

@@ -48,7 +48,7 @@ class AssignOptionToUserInput(ModelWithExtras):
         weight = self.weight
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.__dict__.get("additional_properties", {}))
+        field_dict.update(self._extras())
         field_dict.update(
             {
                 "attributeId": attribute_id,

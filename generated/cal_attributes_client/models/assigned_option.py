@@ -51,7 +51,7 @@ class AssignedOption(ModelWithExtras):
         assigned_user_ids = self.assigned_user_ids
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.__dict__.get("additional_properties", {}))
+        field_dict.update(self._extras())
         field_dict.update(
             {
                 "id": id,

@@ -54,7 +54,7 @@ class AssignmentHistoryActor(ModelWithExtras):
             display_avatar = self.display_avatar
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.__dict__.get("additional_properties", {}))
+        field_dict.update(self._extras())
         field_dict.update(
             {
                 "type": type_,

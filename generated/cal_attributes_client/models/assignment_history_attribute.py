@@ -46,7 +46,7 @@ class AssignmentHistoryAttribute(ModelWithExtras):
         type_ = self.type_
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.__dict__.get("additional_properties", {}))
+        field_dict.update(self._extras())
         field_dict.update(
             {
                 "id": id,

@@ -58,7 +58,7 @@ class AssignmentHistoryChange(ModelWithExtras):
             current = self.current
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.__dict__.get("additional_properties", {}))
+        field_dict.update(self._extras())
         field_dict.update(
             {
                 "type": type_,

@@ -65,7 +65,7 @@ class AssignmentHistoryEntry(ModelWithExtras):
         has_error = self.has_error
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.__dict__.get("additional_properties", {}))
+        field_dict.update(self._extras())
         field_dict.update(
             {
                 "id": id,

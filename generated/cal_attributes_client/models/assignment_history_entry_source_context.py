@@ -5,30 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Self, TypeVar
 
-from ..types import read_json
+from ..types import FreeFormModel, read_json
 
 T = TypeVar("T", bound="AssignmentHistoryEntrySourceContext")
 _KNOWN_KEYS: frozenset[str] = frozenset({})
 """The body keys that are fields; any other key is an additional property."""
 
 
-class AssignmentHistoryEntrySourceContext:
+class AssignmentHistoryEntrySourceContext(FreeFormModel[Any]):
     """Details of the source, such as `{"kind": "API_V2"}`."""
 
-    # No Struct: msgspec decodes a Struct's named fields only, so it hands this object to
-    # `from_dict` (types.from_dict_hook).
-    __slots__ = ("additional_properties",)
-
-    def __init__(self) -> None:
-        self.additional_properties: dict[str, Any] = {}
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, AssignmentHistoryEntrySourceContext):
-            return NotImplemented
-        return self.additional_properties == other.additional_properties
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(additional_properties={self.additional_properties!r})"
+    __slots__ = ()
 
     def to_dict(self) -> dict[str, Any]:
 
@@ -50,19 +37,3 @@ class AssignmentHistoryEntrySourceContext:
     def from_json(cls, data: bytes | str) -> Self:
         """The model of a JSON body: msgspec's typed decoding, else the lenient `from_dict` (see types.read_json)."""
         return read_json(cls, data)
-
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties)
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties

@@ -50,7 +50,7 @@ class AssignmentHistoryValue(ModelWithExtras):
             weight = self.weight
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.__dict__.get("additional_properties", {}))
+        field_dict.update(self._extras())
         field_dict.update(
             {
                 "optionId": option_id,

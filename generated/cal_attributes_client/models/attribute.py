@@ -89,7 +89,7 @@ class Attribute(ModelWithExtras):
             updated_at = self.updated_at.isoformat()
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.__dict__.get("additional_properties", {}))
+        field_dict.update(self._extras())
         field_dict.update(
             {
                 "id": id,

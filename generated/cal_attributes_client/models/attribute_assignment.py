@@ -105,7 +105,7 @@ class AttributeAssignment(ModelWithExtras):
             updated_by_d_sync_id = self.updated_by_d_sync_id
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.__dict__.get("additional_properties", {}))
+        field_dict.update(self._extras())
         field_dict.update(
             {
                 "id": id,

@@ -58,7 +58,7 @@ class AttributeOption(ModelWithExtras):
             contains = self.contains
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.__dict__.get("additional_properties", {}))
+        field_dict.update(self._extras())
         field_dict.update(
             {
                 "id": id,

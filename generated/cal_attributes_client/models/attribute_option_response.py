@@ -33,7 +33,7 @@ class AttributeOptionResponse(ModelWithExtras):
         data = self.data.to_dict()
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.__dict__.get("additional_properties", {}))
+        field_dict.update(self._extras())
         field_dict.update(
             {
                 "status": status,

@@ -57,7 +57,7 @@ class CreateAttributeInput(ModelWithExtras):
         enabled = self.enabled
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.__dict__.get("additional_properties", {}))
+        field_dict.update(self._extras())
         field_dict.update(
             {
                 "name": name,

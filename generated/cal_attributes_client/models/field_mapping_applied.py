@@ -98,7 +98,7 @@ class FieldMappingApplied(ModelWithExtras):
             new_value = self.new_value
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.__dict__.get("additional_properties", {}))
+        field_dict.update(self._extras())
         field_dict.update(
             {
                 "id": id,

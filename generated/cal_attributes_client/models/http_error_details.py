@@ -41,7 +41,7 @@ class HttpErrorDetails(ModelWithExtras):
         status_code = self.status_code
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.__dict__.get("additional_properties", {}))
+        field_dict.update(self._extras())
         field_dict.update(
             {
                 "message": message,

@@ -37,7 +37,7 @@ class NullableAttributeResponse(ModelWithExtras):
             data = self.data
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.__dict__.get("additional_properties", {}))
+        field_dict.update(self._extras())
         field_dict.update(
             {
                 "status": status,

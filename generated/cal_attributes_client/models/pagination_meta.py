@@ -36,7 +36,7 @@ class PaginationMeta(ModelWithExtras):
         next_cursor = self.next_cursor
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.__dict__.get("additional_properties", {}))
+        field_dict.update(self._extras())
         field_dict.update(
             {
                 "hasMore": has_more,

@@ -36,7 +36,7 @@ class PlainServerErrorResponse(ModelWithExtras):
         message = self.message
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.__dict__.get("additional_properties", {}))
+        field_dict.update(self._extras())
         field_dict.update(
             {
                 "statusCode": status_code,

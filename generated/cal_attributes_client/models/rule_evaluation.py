@@ -99,7 +99,7 @@ class RuleEvaluation(ModelWithExtras):
             actual_value = self.actual_value
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.__dict__.get("additional_properties", {}))
+        field_dict.update(self._extras())
         field_dict.update(
             {
                 "id": id,

@@ -133,7 +133,7 @@ class SyncRun(ModelWithExtras):
             error_message = self.error_message
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.__dict__.get("additional_properties", {}))
+        field_dict.update(self._extras())
         field_dict.update(
             {
                 "id": id,

@@ -70,7 +70,7 @@ class TeamMembershipChange(ModelWithExtras):
             team_slug = self.team_slug
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.__dict__.get("additional_properties", {}))
+        field_dict.update(self._extras())
         field_dict.update(
             {
                 "id": id,

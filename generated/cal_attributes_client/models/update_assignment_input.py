@@ -29,7 +29,7 @@ class UpdateAssignmentInput(ModelWithExtras):
         weight = self.weight
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.__dict__.get("additional_properties", {}))
+        field_dict.update(self._extras())
         field_dict.update({})
         if weight is not UNSET:
             field_dict["weight"] = weight

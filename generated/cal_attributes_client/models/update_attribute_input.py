@@ -49,7 +49,7 @@ class UpdateAttributeInput(ModelWithExtras):
         enabled = self.enabled
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.__dict__.get("additional_properties", {}))
+        field_dict.update(self._extras())
         field_dict.update({})
         if name is not UNSET:
             field_dict["name"] = name

@@ -34,7 +34,7 @@ class UpdateOptionInput(ModelWithExtras):
         slug = self.slug
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.__dict__.get("additional_properties", {}))
+        field_dict.update(self._extras())
         field_dict.update({})
         if value is not UNSET:
             field_dict["value"] = value

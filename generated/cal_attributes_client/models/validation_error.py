@@ -38,7 +38,7 @@ class ValidationError(ModelWithExtras):
         details = self.details.to_dict()
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.__dict__.get("additional_properties", {}))
+        field_dict.update(self._extras())
         field_dict.update(
             {
                 "code": code,

@@ -31,7 +31,7 @@ class ValidationErrorDetails(ModelWithExtras):
             errors.append(errors_item)
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.__dict__.get("additional_properties", {}))
+        field_dict.update(self._extras())
         field_dict.update(
             {
                 "errors": errors,

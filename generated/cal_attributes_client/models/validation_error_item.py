@@ -59,7 +59,7 @@ class ValidationErrorItem(ModelWithExtras):
             constraints = self.constraints.to_dict()
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.__dict__.get("additional_properties", {}))
+        field_dict.update(self._extras())
         field_dict.update(
             {
                 "property": property_,
