@@ -10,6 +10,7 @@ import tracemalloc
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import httpx
 import pytest
 
 from cal_attributes import (
@@ -153,3 +154,21 @@ def test_a_compressed_page_is_read_whole(serve: Callable[[Behaviour], str]) -> N
     compressed = gzipped(gzip.compress(b'{"status": "success", "data": []}'))
     with CalAttributes("cal_k", base_url=serve(compressed), org_id=1) as cal:
         assert cal.attributes.list().items == []
+
+
+def test_the_default_size_limit_is_32_mib_and_a_limit_must_be_positive() -> None:
+    def endless_chunks() -> Iterator[bytes]:
+        chunk = b"x" * 65536
+        while True:
+            yield chunk
+
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, content=endless_chunks()))
+    with (
+        CalAttributes("cal_k", base_url="https://api.cal.test", org_id=1, httpx_args={"transport": transport}) as cal,
+        pytest.raises(APIResponseTooLargeError) as raised,
+    ):
+        cal.attributes.list()
+    assert raised.value.limit == 32 * 2**20
+    for limit in (0, -1):
+        with pytest.raises(ValueError, match="max_response_bytes must be 1 or more"):
+            CalAttributes("cal_k", max_response_bytes=limit)

@@ -8,8 +8,9 @@ import json
 
 import httpx
 import pytest
+from cal_attributes_client.api.attributes import list_attributes
 
-from cal_attributes import APIResponseTooLargeError, AsyncCalAttributes, CalAttributes
+from cal_attributes import APIResponseTooLargeError, APIResponseValidationError, AsyncCalAttributes, CalAttributes
 from cal_attributes._base_client import new_request, query_text
 
 BASE = "https://api.cal.test"
@@ -120,3 +121,59 @@ def test_a_gzip_body_already_in_memory_is_read_decompressed() -> None:
     with CalAttributes("cal_k", base_url=BASE, org_id=1, httpx_args={"transport": httpx.MockTransport(gzipped)}) as cal:
         page = cal.attributes.list(page_size=5)
     assert [a.slug for a in page.data] == ["office"]
+
+
+@pytest.mark.parametrize(
+    "user_args",
+    [
+        {"follow_redirects": True},
+        {"timeout": 99.0},
+        {"headers": {"X-Team": "blue"}},
+        {"cookies": {"session": "s1"}},
+        {"base_url": "https://elsewhere.test"},
+        {"verify": False},
+    ],
+    ids=lambda args: next(iter(args)),
+)
+def test_the_generated_escape_hatch_takes_any_httpx_args(user_args: dict[str, object]) -> None:
+    # The generated client passes these to httpx.Client itself: the same keys in httpx_args were
+    # a TypeError on its first call ("got multiple values for keyword argument").
+    sent: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(200, json={"status": "success", "data": []})
+
+    cal = CalAttributes(
+        "cal_k", base_url="https://api.cal.test", httpx_args={**user_args, "transport": httpx.MockTransport(answer)}
+    )
+    response = list_attributes.sync_detailed(1, client=cal.generated)
+    assert response.status_code == 200
+    (request,) = sent
+    assert str(request.url).startswith("https://api.cal.test/v2/organizations/1/attributes")  # our base URL
+    assert request.headers["Authorization"] == "Bearer cal_k"
+    if "headers" in user_args:
+        assert request.headers["X-Team"] == "blue"
+    if "cookies" in user_args:
+        assert request.headers["Cookie"] == "session=s1"
+
+
+def test_path_arguments_are_percent_encoded_whole() -> None:
+    # A slash or a dot segment inside an id stays inside its path segment: "x/../.." must not
+    # climb out of /options/ to address the attribute (or the organization).
+    sent: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(200, json={"status": "success", "data": None})
+
+    with CalAttributes(
+        "cal_k", base_url="https://api.cal.test", org_id=1, httpx_args={"transport": httpx.MockTransport(answer)}
+    ) as cal:
+        cal.attributes.retrieve("a/b c?d")
+        with pytest.raises(APIResponseValidationError):  # data null is no option row: only the URL matters
+            cal.attributes.options.delete("a", "x/../..")
+    assert [request.url.raw_path for request in sent] == [
+        b"/v2/organizations/1/attributes/a%2Fb%20c%3Fd",
+        b"/v2/organizations/1/attributes/a/options/x%2F..%2F..",
+    ]
