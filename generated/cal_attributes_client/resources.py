@@ -37,6 +37,7 @@ from cal_attributes._base_client import (
     raw_response_wrapper,
     require_exactly_one,
     require_path_text,
+    comma_list,
     async_raw_response_wrapper,
     async_page_raw_response_wrapper,
     cursor_text,
@@ -513,9 +514,9 @@ class AttributesOptions(SyncAPIResource):
         """Get all assigned attribute options by attribute ID (GET listAssignedOptions or GET listAssignedOptionsBySlug)."""
         query: dict[str, object] = {}
         if not isinstance(assigned_option_ids, NotGiven):
-            query["assignedOptionIds"] = ",".join(str(item) for item in assigned_option_ids)
+            query["assignedOptionIds"] = comma_list("assigned_option_ids", assigned_option_ids)
         if not isinstance(team_ids, NotGiven):
-            query["teamIds"] = ",".join(str(item) for item in team_ids)
+            query["teamIds"] = comma_list("team_ids", team_ids)
         require_exactly_one("list_assigned", attribute_id=attribute_id, attribute_slug=attribute_slug)
         if not isinstance(attribute_id, NotGiven):
             require_path_text("attribute_id", attribute_id)
@@ -1082,9 +1083,9 @@ class AsyncAttributesOptions(AsyncAPIResource):
         """Get all assigned attribute options by attribute ID (GET listAssignedOptions or GET listAssignedOptionsBySlug)."""
         query: dict[str, object] = {}
         if not isinstance(assigned_option_ids, NotGiven):
-            query["assignedOptionIds"] = ",".join(str(item) for item in assigned_option_ids)
+            query["assignedOptionIds"] = comma_list("assigned_option_ids", assigned_option_ids)
         if not isinstance(team_ids, NotGiven):
-            query["teamIds"] = ",".join(str(item) for item in team_ids)
+            query["teamIds"] = comma_list("team_ids", team_ids)
         require_exactly_one("list_assigned", attribute_id=attribute_id, attribute_slug=attribute_slug)
         if not isinstance(attribute_id, NotGiven):
             require_path_text("attribute_id", attribute_id)

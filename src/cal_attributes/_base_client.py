@@ -15,7 +15,7 @@ import logging
 import re
 import time
 import zlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any, Generic, Literal, ParamSpec, Protocol, Self, TypeVar, cast
@@ -144,6 +144,15 @@ def require_path_text(name: str, value: str) -> None:
         raise ValueError(f"Expected a non-empty value for `{name}` but received {value!r}")
     if value in (".", ".."):
         raise ValueError(f"`{name}` cannot be {value!r}: a dot segment would address another URL")
+
+
+def comma_list(name: str, values: Sequence[object]) -> str:
+    """A list query parameter as Cal.com reads it (``a,b``). One string is refused: it is a
+    sequence of characters to the type checker and to ``join``, so ``"7c1d…"`` would be sent as
+    ``7,c,1,d,…`` and silently match nothing."""
+    if isinstance(values, str):
+        raise TypeError(f"`{name}` takes a list of values, not one string: pass [{values!r}]")
+    return ",".join(str(item) for item in values)
 
 
 PLAIN_TEXT = re.compile(r"[A-Za-z0-9._~-]*").fullmatch  # what URL encoding leaves as it is

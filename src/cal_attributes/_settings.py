@@ -61,12 +61,12 @@ def resolve_credentials(
         return api_key or None, client_id, client_secret
     env_key = os.environ.get("CAL_API_KEY") or None
     env_id, env_secret = os.environ.get("CAL_CLIENT_ID") or None, os.environ.get("CAL_CLIENT_SECRET") or None
-    if (env_id is None) != (env_secret is None):
-        raise ConfigurationError("a platform OAuth client needs both CAL_CLIENT_ID and CAL_CLIENT_SECRET")
-    if env_key and env_id:
+    if env_key and (env_id or env_secret):  # first: a leftover half of an OAuth pair is this conflict too
         raise ConfigurationError(
             "both CAL_API_KEY and CAL_CLIENT_ID/CAL_CLIENT_SECRET are set: unset one, or pass the credential to use"
         )
+    if (env_id is None) != (env_secret is None):
+        raise ConfigurationError("a platform OAuth client needs both CAL_CLIENT_ID and CAL_CLIENT_SECRET")
     if not env_key and not env_id:
         raise ConfigurationError(
             "no credentials: pass api_key=... or set CAL_API_KEY (or pass client_id and client_secret "
@@ -88,4 +88,8 @@ def resolve_settings(
     url = (base_url or os.environ.get("CAL_API_URL") or DEFAULT_BASE_URL).rstrip("/")
     if not url.startswith(("https://", "http://")):
         raise ConfigurationError(f"the API URL must start with https:// or http://, got {url!r}")
+    if url.endswith("/v2"):  # Cal.com's docs give https://api.cal.com/v2 as "the base URL"
+        raise ConfigurationError(
+            f"the API URL is the server's, without /v2 (every path starts with /v2): use {url[:-3]!r}, not {url!r}"
+        )
     return Settings(url, api_key, client_id, client_secret, resolve_org_id(org_id))

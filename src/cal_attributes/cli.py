@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import NoReturn
 
 from rich.console import Console
 
@@ -27,14 +28,23 @@ from cal_attributes.state.stateio import StateFileError, dump_state
 OK, FAILED, CHANGES = 0, 1, 2
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser with exit status 1 for a usage error (argparse's own is 2): ``plan``
+    exits 2 for "changes to make", so a CI job reading 2 as drift must not read a typo as one."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(1, f"{self.prog}: error: {message}\n")
+
+
 def parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument("--org-id", type=int, help="the organization (default: CAL_ORG_ID)")
     common.add_argument("--url", help="the API URL (default: CAL_API_URL or https://api.cal.com)")
     common.add_argument(
         "--max-per-minute", type=float, help="request rate limit, reads included (default: CAL_MAX_PER_MINUTE or 100)"
     )
-    planning = argparse.ArgumentParser(add_help=False)
+    planning = _Parser(add_help=False)
     planning.add_argument("file", help="the state file (YAML)")
     planning.add_argument("--prune", action="store_true", help="also remove what the file does not mention")
     planning.add_argument("--include-locked", action="store_true", help="also change attributes an integration owns")
@@ -43,7 +53,7 @@ def parser() -> argparse.ArgumentParser:
     )
     planning.add_argument("--json", action="store_true", help="print the plan as JSON")
 
-    top = argparse.ArgumentParser(
+    top = _Parser(
         prog="cal-attributes",
         description="Keep a Cal.com organization's attributes and assignments in step with a state file. "
         "Credentials: CAL_API_KEY, or CAL_CLIENT_ID and CAL_CLIENT_SECRET of a platform OAuth client.",
@@ -98,14 +108,14 @@ class _Run:
         args = self.args
         client_id, client_secret = os.environ.get("CAL_CLIENT_ID") or None, os.environ.get("CAL_CLIENT_SECRET") or None
         # Named as the command's user sets them (the SDK's own message names its arguments).
+        if (client_id or client_secret) and os.environ.get("CAL_API_KEY"):  # never a silent choice between two
+            raise ConfigurationError("both CAL_API_KEY and CAL_CLIENT_ID/CAL_CLIENT_SECRET are set: unset one")
         if (client_id is None) != (client_secret is None):
             raise ConfigurationError("a platform OAuth client needs both CAL_CLIENT_ID and CAL_CLIENT_SECRET")
         if client_id is None and not os.environ.get("CAL_API_KEY"):
             raise ConfigurationError(
                 "no credentials: set CAL_API_KEY, or CAL_CLIENT_ID and CAL_CLIENT_SECRET of a platform OAuth client"
             )
-        if client_id is not None and os.environ.get("CAL_API_KEY"):  # never a silent choice between two
-            raise ConfigurationError("both CAL_API_KEY and CAL_CLIENT_ID/CAL_CLIENT_SECRET are set: unset one")
         async with AsyncCalAttributes(
             org_id=args.org_id, base_url=args.url, client_id=client_id, client_secret=client_secret
         ) as cal:

@@ -72,6 +72,15 @@ def test_assigned_options_by_id_or_slug_with_filters_on_the_wire() -> None:
     assert script.requests[-1].url.params.get_list("assignedOptionIds") == ["x,y"]
     with pytest.raises(TypeError, match="exactly one"):
         CalAttributes("cal_k").attributes.options.list_assigned(org_id=1)  # type: ignore[call-overload]
+    # One string is a Sequence[str] to mypy: it would go out as its characters, "x,y,z", and match
+    # nothing. It is refused before sending, with the fix.
+    sent = len(script.requests)
+    with (
+        script.client() as cal,
+        pytest.raises(TypeError, match=r"`assigned_option_ids` takes a list .* pass \['xyz'\]"),
+    ):
+        cal.attributes.options.list_assigned(org_id=1, attribute_id="a1", assigned_option_ids="xyz")
+    assert len(script.requests) == sent
 
 
 def test_a_server_that_changes_between_pages_still_ends() -> None:

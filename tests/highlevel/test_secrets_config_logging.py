@@ -78,6 +78,7 @@ def test_key_and_url_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) 
         ({}, "no credentials: pass api_key=... or set CAL_API_KEY"),
         ({"client_id": "c"}, "needs both client_id and client_secret"),
         ({"api_key": "cal_k", "base_url": "ftp://x"}, "must start with https:// or http://"),
+        ({"api_key": "cal_k", "base_url": "https://api.cal.com/v2/"}, "use 'https://api.cal.com', not"),
         ({"api_key": "cal_k", "max_retries": -1}, "max_retries must be 0 or more"),
     ],
 )
@@ -101,6 +102,8 @@ OAUTH_ENV = {"CAL_CLIENT_ID": "env-client", "CAL_CLIENT_SECRET": "env-secret"}
         ({"api_key": "cal_k", "client_id": "c", "client_secret": "s"}, {"CAL_API_KEY": "cal_e"}, BOTH_KINDS),
         ({}, {"CAL_API_KEY": "cal_e", **OAUTH_ENV}, "both CAL_API_KEY and CAL_CLIENT_ID/CAL_CLIENT_SECRET are set"),
         ({}, {"CAL_CLIENT_ID": "env-client"}, "needs both CAL_CLIENT_ID and CAL_CLIENT_SECRET"),
+        # a leftover half of an OAuth pair beside the key: named as the conflict it is
+        ({}, {"CAL_API_KEY": "cal_e", "CAL_CLIENT_ID": "env-client"}, "both CAL_API_KEY and CAL_CLIENT_ID"),
         # an argument wins over the environment, of either kind
         ({"api_key": "cal_k"}, OAUTH_ENV, "API key"),
         ({"client_id": "c", "client_secret": "s"}, {"CAL_API_KEY": "cal_e"}, "platform OAuth client"),

@@ -166,6 +166,10 @@ def test_a_platform_oauth_client_from_the_environment_is_used_and_its_secret_nev
             {"CAL_API_KEY": OWNER_KEY, "CAL_CLIENT_ID": "demo-platform-client", "CAL_CLIENT_SECRET": "s"},
             "both CAL_API_KEY and CAL_CLIENT_ID/CAL_CLIENT_SECRET are set: unset one",
         ),
+        (
+            {"CAL_API_KEY": OWNER_KEY, "CAL_CLIENT_ID": "demo-platform-client"},
+            "both CAL_API_KEY and CAL_CLIENT_ID/CAL_CLIENT_SECRET are set: unset one",
+        ),
     ],
 )
 def test_missing_or_conflicting_credentials_are_named_as_the_environment_variables_to_set(
@@ -509,3 +513,15 @@ def test_number_values_that_are_not_numbers_export_and_plan_empty_but_are_never_
     assert cli("apply", str(path), "--yes") == 1
     assert "member 101: seniority is NUMBER but 'abc' is not a number" in capsys.readouterr().err
     assert writes(mock) == before
+
+
+@pytest.mark.parametrize(
+    "args", [["plan", "--org-id", "abc", "f.yaml"], ["plan"], ["plan", "f.yaml", "--bogus"], ["bogus"]]
+)
+def test_a_usage_error_exits_1_not_2_which_plan_uses_for_changes(
+    args: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as raised:
+        main(args)
+    assert raised.value.code == 1
+    assert "error:" in capsys.readouterr().err
