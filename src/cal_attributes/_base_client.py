@@ -416,12 +416,21 @@ class BaseClient(Generic[HttpT]):
     def generated(self) -> AuthenticatedClient:
         """The generated client, for its ``sync_detailed`` / ``asyncio_detailed`` functions (no retries, no exceptions)."""
         settings = self._config.settings
+        # The generated client passes these to httpx.Client itself: given again in httpx_args
+        # they would be a TypeError on its first call. They take the resources' meaning here:
+        # headers merged under ours, our base URL and timeout, redirects never followed.
+        args = self._http_args(self._httpx_args)
+        for ours in ("base_url", "timeout", "follow_redirects"):
+            args.pop(ours, None)
+        cookies, verify = args.pop("cookies", None), args.pop("verify", True)
         return AuthenticatedClient(
             base_url=settings.base_url,
             token=settings.api_key or "",
-            headers=settings.headers(),
+            headers=args.pop("headers"),
+            cookies=dict(httpx.Cookies(cookies)),
             timeout=self._config.timeout,
-            httpx_args=dict(self._httpx_args),
+            verify_ssl=verify,
+            httpx_args=args,
         )
 
     def _configure(
