@@ -48,6 +48,22 @@ def test_iteration_is_lazy() -> None:
     assert len(first) == 150 and script.attempts == 2
 
 
+def test_async_iteration_is_lazy() -> None:
+    script = skip_take_server(1000)
+
+    async def run() -> None:
+        async with script.async_client() as cal:
+            items = aiter(cal.attributes.list(org_id=1, page_size=100))
+            assert script.attempts == 0  # nothing is sent before iteration starts
+            first = await anext(items)
+            assert first.slug == "a0" and script.attempts == 1  # one request before the first item
+            rest = [await anext(items) for _ in range(99)]
+            assert rest[-1].slug == "a99" and script.attempts == 1  # the first page is used up first
+            assert (await anext(items)).slug == "a100" and script.attempts == 2
+
+    asyncio.run(run())
+
+
 def test_assigned_options_by_id_or_slug_with_filters_on_the_wire() -> None:
     def option(n: int) -> dict[str, Any]:
         return {"id": f"o{n}", "attributeId": "a", "value": f"V{n}", "slug": f"v{n}", "assignedUserIds": [1, 2]}
