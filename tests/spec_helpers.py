@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from cal_attributes.spec import load_spec_from
+from cal_attributes.spec import resolve as spec_resolve
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC_PATH = ROOT / "openapi" / "cal-attributes.yaml"
@@ -21,14 +22,8 @@ def load_spec() -> dict[str, Any]:
 
 
 def resolve(node: Any) -> Any:
-    """Follow a local ``$ref`` (repeatedly) to the node it points at."""
-    spec = load_spec()
-    while isinstance(node, dict) and "$ref" in node:
-        target: Any = spec
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part.replace("~1", "/").replace("~0", "~")]
-        node = target
-    return node
+    """Follow a local ``$ref`` (repeatedly) to the node it points at, in the repository's spec."""
+    return spec_resolve(node, load_spec())
 
 
 @dataclass(frozen=True)

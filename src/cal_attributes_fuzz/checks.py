@@ -30,6 +30,8 @@ from typing import Any, TypeAlias
 import requests
 import schemathesis
 
+from cal_attributes.spec import resolve
+
 Case: TypeAlias = schemathesis.Case[Any]
 MEMBER_KEY_ENV = "CAL_FUZZ_MEMBER_KEY"
 OTHER_ORG_KEY_ENV = "CAL_FUZZ_OTHER_ORG_KEY"
@@ -223,12 +225,8 @@ def query_parameter_schema(case: Case, name: str) -> dict[str, Any]:
     """The spec's schema of query parameter ``name`` of the case's operation (local refs followed)."""
     raw = case.operation.schema.raw_schema
     path_item = raw["paths"][case.operation.path]
-    for parameter in [*path_item.get("parameters", []), *case.operation.definition.raw.get("parameters", [])]:
-        while "$ref" in parameter:
-            node: Any = raw
-            for part in parameter["$ref"].removeprefix("#/").split("/"):
-                node = node[part]
-            parameter = node
+    for reference in [*path_item.get("parameters", []), *case.operation.definition.raw.get("parameters", [])]:
+        parameter = resolve(reference, raw)
         if parameter.get("in") == "query" and parameter.get("name") == name:
             schema: dict[str, Any] = parameter.get("schema", {})
             return schema
