@@ -30,6 +30,7 @@ from cal_attributes_client.types import LENIENT_ERRORS
 from cal_attributes._namespaces import AsyncNamespaces, SyncNamespaces
 from cal_attributes._retry import retry_delay, should_retry
 from cal_attributes._settings import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Settings, resolve_settings
+from cal_attributes._transport import ATTEMPT_DEADLINE, AsyncDeadlineTransport, DeadlineTransport, client_arguments
 from cal_attributes._validation import first_error
 from cal_attributes.errors import (
     APIConnectionError,
@@ -244,12 +245,12 @@ class BodyBuffer:
     compressed chunk of a gzip bomb could still take hundreds of megabytes.
     """
 
-    __slots__ = ("_chunks", "_deadline", "_inflater", "_limit", "_request", "_size")
+    __slots__ = ("_chunks", "_inflater", "_limit", "_request", "_size", "deadline")
 
     def __init__(self, request: httpx.Request, limit: int, seconds: float | None) -> None:
         """Started when the attempt starts: ``seconds`` bounds the whole attempt."""
         self._request, self._limit = request, limit
-        self._deadline = None if seconds is None else time.monotonic() + seconds
+        self.deadline = None if seconds is None else time.monotonic() + seconds
         self._chunks: list[bytes] = []
         self._size = 0
         self._inflater: Any = None
@@ -283,7 +284,7 @@ class BodyBuffer:
     def add(self, chunk: bytes) -> None:
         self._count(self._size + len(chunk))
         self._chunks.append(chunk)
-        if self._deadline is not None and time.monotonic() > self._deadline:
+        if self.deadline is not None and time.monotonic() > self.deadline:
             self._chunks.clear()
             raise APITimeoutError(
                 f"the response took longer than the attempt's deadline ({self._request.method} {self._request.url})",
@@ -742,7 +743,7 @@ class SyncAPIClient(BaseClient[httpx.Client], SyncNamespaces):
     """The synchronous client's runtime; the generated ``CalAttributes`` adds the resources."""
 
     def _new_http(self, args: dict[str, Any]) -> httpx.Client:
-        return httpx.Client(**args)
+        return httpx.Client(**client_arguments(args, DeadlineTransport))
 
     def _request(
         self,
@@ -798,6 +799,7 @@ class SyncAPIClient(BaseClient[httpx.Client], SyncNamespaces):
     def _attempt(self, request: httpx.Request, deadline: float | None, retry: int) -> tuple[httpx.Response, bytes]:
         started = time.perf_counter()
         buffer = BodyBuffer(request, self._config.max_response_bytes, deadline)
+        deadline_set = ATTEMPT_DEADLINE.set(buffer.deadline)
         try:
             response = self._http.send(request, stream=True, follow_redirects=False)
             try:
@@ -814,6 +816,8 @@ class SyncAPIClient(BaseClient[httpx.Client], SyncNamespaces):
         except APIError as error:
             log_attempt(request, type(error).__name__, started, retry)
             raise
+        finally:
+            ATTEMPT_DEADLINE.reset(deadline_set)
         content = buffer.content()
         log_attempt(request, response.status_code, started, retry)
         check_status(response, content)
@@ -833,7 +837,7 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient], AsyncNamespaces):
     """The asynchronous client's runtime; the generated ``AsyncCalAttributes`` adds the resources."""
 
     def _new_http(self, args: dict[str, Any]) -> httpx.AsyncClient:
-        return httpx.AsyncClient(**args)
+        return httpx.AsyncClient(**client_arguments(args, AsyncDeadlineTransport))
 
     async def _request(
         self,
@@ -897,6 +901,7 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient], AsyncNamespaces):
     ) -> tuple[httpx.Response, bytes]:
         started = time.perf_counter()
         buffer = BodyBuffer(request, self._config.max_response_bytes, deadline)
+        deadline_set = ATTEMPT_DEADLINE.set(buffer.deadline)
         try:
             response = await self._http.send(request, stream=True, follow_redirects=False)
             try:
@@ -913,6 +918,8 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient], AsyncNamespaces):
         except APIError as error:
             log_attempt(request, type(error).__name__, started, retry)
             raise
+        finally:
+            ATTEMPT_DEADLINE.reset(deadline_set)
         content = buffer.content()
         log_attempt(request, response.status_code, started, retry)
         check_status(response, content)

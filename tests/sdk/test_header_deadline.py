@@ -1,0 +1,174 @@
+"""The attempt's deadline bounds the status line and headers too, not only the body.
+
+httpx times each socket read: a server that sends its status line and headers a byte at a time,
+each byte within the read timeout, used to hold a call for as long as it liked (10.8 s against a
+1 s timeout). The client's transport caps every read at the time left of the attempt, on a new
+connection and on a pooled one alike, sync and async. A user's own transport or proxy keeps
+httpx's transports (and then the deadline is checked between body chunks only).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import httpx
+import pytest
+
+from cal_attributes import APITimeoutError, AsyncCalAttributes, CalAttributes
+
+BODY = b'{"status": "success", "data": []}'
+QUICK = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(BODY), BODY)
+STEP = 0.05  # seconds between trickled bytes: the whole answer would take len(QUICK) * STEP = 4.5 s
+
+
+@dataclass
+class ScriptedServer:
+    """Answers the n-th request with ``answers[n]``: "quick" at once, "trickle" a byte per STEP.
+
+    Keeps connections open (HTTP/1.1), so a second request can reuse the first's connection.
+    """
+
+    answers: list[str]
+    connections: int = 0
+    targets: list[str] = field(default_factory=list)
+    listener: socket.socket = field(default_factory=lambda: socket.create_server(("127.0.0.1", 0)))
+    stopped: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+
+    def serve(self) -> None:
+        self.listener.settimeout(0.05)
+        while not self.stopped.is_set():
+            try:
+                connection, _ = self.listener.accept()
+            except TimeoutError:
+                continue
+            self.connections += 1
+            threading.Thread(target=self.answer, args=(connection,), daemon=True).start()
+
+    def answer(self, connection: socket.socket) -> None:
+        with connection, contextlib.suppress(OSError):
+            received = b""
+            while not self.stopped.is_set():
+                chunk = connection.recv(65536)
+                if not chunk:
+                    return
+                received += chunk
+                while b"\r\n\r\n" in received:
+                    head, received = received.split(b"\r\n\r\n", 1)
+                    self.targets.append(head.split(b" ")[1].decode())
+                    self.reply(connection, self.answers[len(self.targets) - 1])
+
+    def reply(self, connection: socket.socket, answer: str) -> None:
+        if answer == "quick":
+            connection.sendall(QUICK)
+            return
+        for byte in QUICK:  # stops when the client gives up: the next send fails
+            if self.stopped.is_set():
+                return
+            connection.sendall(bytes([byte]))
+            time.sleep(STEP)
+
+
+@pytest.fixture
+def scripted() -> Iterator[Callable[[list[str]], ScriptedServer]]:
+    servers: list[tuple[ScriptedServer, threading.Thread]] = []
+
+    def start(answers: list[str]) -> ScriptedServer:
+        server = ScriptedServer(answers)
+        thread = threading.Thread(target=server.serve, daemon=True)
+        thread.start()
+        servers.append((server, thread))
+        return server
+
+    yield start
+    for server, thread in servers:
+        server.stopped.set()
+        thread.join()
+        server.listener.close()
+
+
+TIMEOUT = 1.0
+BOUND = 3.0  # the deadline (1 s) plus slack for a loaded machine; the trickled answer takes 4.5 s
+
+
+@pytest.mark.parametrize("answers", [["trickle"], ["quick", "trickle"]], ids=["new-connection", "pooled-connection"])
+def test_a_trickled_status_line_and_headers_stop_at_the_deadline(
+    scripted: Callable[[list[str]], ScriptedServer], answers: list[str]
+) -> None:
+    server = scripted(answers)
+    with CalAttributes("cal_k", base_url=server.url, org_id=1, max_retries=0, timeout=TIMEOUT) as cal:
+        if len(answers) == 2:
+            assert cal.attributes.list().items == []
+        started = time.monotonic()
+        with pytest.raises(APITimeoutError, match="deadline") as raised:
+            cal.attributes.list()
+        elapsed = time.monotonic() - started
+    assert elapsed < BOUND and isinstance(raised.value.__cause__, httpx.ReadTimeout)
+    assert server.connections == 1  # the second call went over the first call's connection
+
+
+@pytest.mark.parametrize("answers", [["trickle"], ["quick", "trickle"]], ids=["new-connection", "pooled-connection"])
+def test_async_a_trickled_status_line_and_headers_stop_at_the_deadline(
+    scripted: Callable[[list[str]], ScriptedServer], answers: list[str]
+) -> None:
+    server = scripted(answers)
+
+    async def calls() -> float:
+        async with AsyncCalAttributes("cal_k", base_url=server.url, org_id=1, max_retries=0, timeout=TIMEOUT) as cal:
+            if len(answers) == 2:
+                assert (await cal.attributes.list()).items == []
+            started = time.monotonic()
+            with pytest.raises(APITimeoutError, match="deadline"):
+                await cal.attributes.list()
+            return time.monotonic() - started
+
+    assert asyncio.run(calls()) < BOUND
+    assert server.connections == 1
+
+
+def test_the_deadline_is_per_attempt_and_a_retry_gets_a_fresh_one(
+    scripted: Callable[[list[str]], ScriptedServer],
+) -> None:
+    """A GET that hit the deadline is retried (a timeout is retryable) and the retry, given its own
+    deadline, succeeds: the first attempt's deadline does not leak into the next."""
+    server = scripted(["trickle", "quick"])
+    with CalAttributes("cal_k", base_url=server.url, org_id=1, max_retries=1, backoff=0, timeout=TIMEOUT) as cal:
+        assert cal.attributes.list().items == []
+    assert len(server.targets) == 2
+
+
+def test_without_a_deadline_a_slow_answer_is_read_whole(scripted: Callable[[list[str]], ScriptedServer]) -> None:
+    """timeout=None means no deadline: the trickled answer (4.5 s) is read to its end."""
+    server = scripted(["quick", "trickle"])
+    timeout = httpx.Timeout(None)
+    with CalAttributes("cal_k", base_url=server.url, org_id=1, max_retries=0, timeout=timeout) as cal:
+        cal.attributes.list()
+        started = time.monotonic()
+        assert cal.attributes.list().items == []
+    assert time.monotonic() - started >= len(QUICK) * STEP * 0.9
+
+
+@pytest.mark.parametrize("how", ["argument", "environment"])
+def test_a_proxy_still_carries_the_requests(
+    scripted: Callable[[list[str]], ScriptedServer], how: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The deadline transport would bypass a proxy (httpx honours HTTP_PROXY only with its own
+    transports): with a proxy the client keeps httpx's. The scripted server plays the proxy."""
+    proxy = scripted(["quick"])
+    args: dict[str, object] = {}
+    if how == "argument":
+        args["proxy"] = proxy.url
+    else:
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+    with CalAttributes("cal_k", base_url="http://cal.invalid", org_id=1, max_retries=0, httpx_args=args) as cal:
+        assert cal.attributes.list().items == []
+    assert proxy.targets == ["http://cal.invalid/v2/organizations/1/attributes?skip=0&take=100"]
