@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -19,8 +20,9 @@ from dataclasses import dataclass, field
 
 import httpx
 import pytest
+import trustme
 
-from cal_attributes import APITimeoutError, AsyncCalAttributes, CalAttributes
+from cal_attributes import APIConnectionError, APITimeoutError, AsyncCalAttributes, CalAttributes
 
 BODY = b'{"status": "success", "data": []}'
 QUICK = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(BODY), BODY)
@@ -35,6 +37,7 @@ class ScriptedServer:
     """
 
     answers: list[str]
+    tls: ssl.SSLContext | None = None  # the server's side of TLS, when it speaks https
     connections: int = 0
     targets: list[str] = field(default_factory=list)
     listener: socket.socket = field(default_factory=lambda: socket.create_server(("127.0.0.1", 0)))
@@ -42,7 +45,8 @@ class ScriptedServer:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        scheme = "http" if self.tls is None else "https"
+        return f"{scheme}://127.0.0.1:{self.listener.getsockname()[1]}"
 
     def serve(self) -> None:
         self.listener.settimeout(0.05)
@@ -55,17 +59,26 @@ class ScriptedServer:
             threading.Thread(target=self.answer, args=(connection,), daemon=True).start()
 
     def answer(self, connection: socket.socket) -> None:
-        with connection, contextlib.suppress(OSError):
-            received = b""
-            while not self.stopped.is_set():
-                chunk = connection.recv(65536)
-                if not chunk:
-                    return
-                received += chunk
-                while b"\r\n\r\n" in received:
-                    head, received = received.split(b"\r\n\r\n", 1)
-                    self.targets.append(head.split(b" ")[1].decode())
-                    self.reply(connection, self.answers[len(self.targets) - 1])
+        with contextlib.suppress(OSError), connection:  # a handshake the client refused, or a client gone
+            if self.tls is None:
+                self.converse(connection)
+                return
+            connection.settimeout(5)
+            with self.tls.wrap_socket(connection, server_side=True) as secured:
+                secured.settimeout(None)
+                self.converse(secured)
+
+    def converse(self, connection: socket.socket) -> None:
+        received = b""
+        while not self.stopped.is_set():
+            chunk = connection.recv(65536)
+            if not chunk:
+                return
+            received += chunk
+            while b"\r\n\r\n" in received:
+                head, received = received.split(b"\r\n\r\n", 1)
+                self.targets.append(head.split(b" ")[1].decode())
+                self.reply(connection, self.answers[len(self.targets) - 1])
 
     def reply(self, connection: socket.socket, answer: str) -> None:
         if answer == "quick":
@@ -79,11 +92,11 @@ class ScriptedServer:
 
 
 @pytest.fixture
-def scripted() -> Iterator[Callable[[list[str]], ScriptedServer]]:
+def scripted() -> Iterator[Callable[..., ScriptedServer]]:
     servers: list[tuple[ScriptedServer, threading.Thread]] = []
 
-    def start(answers: list[str]) -> ScriptedServer:
-        server = ScriptedServer(answers)
+    def start(answers: list[str], tls: ssl.SSLContext | None = None) -> ScriptedServer:
+        server = ScriptedServer(answers, tls)
         thread = threading.Thread(target=server.serve, daemon=True)
         thread.start()
         servers.append((server, thread))
@@ -102,7 +115,7 @@ BOUND = 3.0  # the deadline (1 s) plus slack for a loaded machine; the trickled 
 
 @pytest.mark.parametrize("answers", [["trickle"], ["quick", "trickle"]], ids=["new-connection", "pooled-connection"])
 def test_a_trickled_status_line_and_headers_stop_at_the_deadline(
-    scripted: Callable[[list[str]], ScriptedServer], answers: list[str]
+    scripted: Callable[..., ScriptedServer], answers: list[str]
 ) -> None:
     server = scripted(answers)
     with CalAttributes("cal_k", base_url=server.url, org_id=1, max_retries=0, timeout=TIMEOUT) as cal:
@@ -118,7 +131,7 @@ def test_a_trickled_status_line_and_headers_stop_at_the_deadline(
 
 @pytest.mark.parametrize("answers", [["trickle"], ["quick", "trickle"]], ids=["new-connection", "pooled-connection"])
 def test_async_a_trickled_status_line_and_headers_stop_at_the_deadline(
-    scripted: Callable[[list[str]], ScriptedServer], answers: list[str]
+    scripted: Callable[..., ScriptedServer], answers: list[str]
 ) -> None:
     server = scripted(answers)
 
@@ -136,7 +149,7 @@ def test_async_a_trickled_status_line_and_headers_stop_at_the_deadline(
 
 
 def test_the_deadline_is_per_attempt_and_a_retry_gets_a_fresh_one(
-    scripted: Callable[[list[str]], ScriptedServer],
+    scripted: Callable[..., ScriptedServer],
 ) -> None:
     """A GET that hit the deadline is retried (a timeout is retryable) and the retry, given its own
     deadline, succeeds: the first attempt's deadline does not leak into the next."""
@@ -146,7 +159,7 @@ def test_the_deadline_is_per_attempt_and_a_retry_gets_a_fresh_one(
     assert len(server.targets) == 2
 
 
-def test_without_a_deadline_a_slow_answer_is_read_whole(scripted: Callable[[list[str]], ScriptedServer]) -> None:
+def test_without_a_deadline_a_slow_answer_is_read_whole(scripted: Callable[..., ScriptedServer]) -> None:
     """timeout=None means no deadline: the trickled answer (4.5 s) is read to its end."""
     server = scripted(["quick", "trickle"])
     timeout = httpx.Timeout(None)
@@ -159,7 +172,7 @@ def test_without_a_deadline_a_slow_answer_is_read_whole(scripted: Callable[[list
 
 @pytest.mark.parametrize("how", ["argument", "environment"])
 def test_a_proxy_still_carries_the_requests(
-    scripted: Callable[[list[str]], ScriptedServer], how: str, monkeypatch: pytest.MonkeyPatch
+    scripted: Callable[..., ScriptedServer], how: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The deadline transport would bypass a proxy (httpx honours HTTP_PROXY only with its own
     transports): with a proxy the client keeps httpx's. The scripted server plays the proxy."""
@@ -172,3 +185,44 @@ def test_a_proxy_still_carries_the_requests(
     with CalAttributes("cal_k", base_url="http://cal.invalid", org_id=1, max_retries=0, httpx_args=args) as cal:
         assert cal.attributes.list().items == []
     assert proxy.targets == ["http://cal.invalid/v2/organizations/1/attributes?skip=0&take=100"]
+
+
+@pytest.fixture(scope="module")
+def authority() -> trustme.CA:
+    return trustme.CA()
+
+
+def tls_contexts(authority: trustme.CA) -> tuple[ssl.SSLContext, ssl.SSLContext]:
+    """The server's context (a certificate for 127.0.0.1) and a client context trusting its CA."""
+    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("127.0.0.1").configure_cert(server)
+    client = ssl.create_default_context()
+    authority.configure_trust(client)
+    return server, client
+
+
+def test_over_tls_verify_is_honoured_and_a_trickle_stops_at_the_deadline(
+    scripted: Callable[..., ScriptedServer], authority: trustme.CA
+) -> None:
+    """https through the deadline transport: the user's ``verify`` decides whom to trust, and a
+    trickle after the handshake (the stream start_tls returns) is bounded too."""
+    server_side, client_side = tls_contexts(authority)
+    server = scripted(["quick", "trickle"], server_side)
+    args = {"verify": client_side}
+    with CalAttributes("cal_k", base_url=server.url, org_id=1, max_retries=0, timeout=TIMEOUT, httpx_args=args) as cal:
+        assert cal.attributes.list().items == []
+        started = time.monotonic()
+        with pytest.raises(APITimeoutError, match="deadline"):
+            cal.attributes.list()
+    assert time.monotonic() - started < BOUND and server.connections == 1
+
+
+def test_over_tls_an_untrusted_certificate_is_refused(
+    scripted: Callable[..., ScriptedServer], authority: trustme.CA
+) -> None:
+    server_side, _ = tls_contexts(authority)
+    server = scripted(["quick"], server_side)
+    cal = CalAttributes("cal_k", base_url=server.url, org_id=1, max_retries=0)
+    with cal, pytest.raises(APIConnectionError, match="CERTIFICATE_VERIFY_FAILED"):
+        cal.attributes.list()
+    assert server.targets == []
