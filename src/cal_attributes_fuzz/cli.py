@@ -389,9 +389,11 @@ def main(argv: list[str] | None = None) -> int:
             if args.url and args.allow_writes and not clean_up_live(target.url, target.api_key, ledger):
                 returncode = returncode or 1
     print_summary(args, target, run_folder)
-    compress_events(run_folder)
+    compressed = compress_events(run_folder)
     removed = rotate(report_dir, args.keep_reports)
     print(f"==> reports in {run_folder}" + (f" ({len(removed)} older run(s) removed)" if removed else ""))
+    for events in compressed:  # schemathesis named it before it was compressed
+        print(f"    event log (NDJSON, gzip-compressed after the run): {events.name}")
     return returncode
 
 

@@ -117,6 +117,7 @@ def test_each_run_has_its_own_report_folder_and_older_ones_are_rotated(embedded_
     assert list(folder.glob("html-*/index.html"))
     (events,) = folder.glob("ndjson-*.ndjson.gz")
     assert not list(folder.glob("*.ndjson"))
+    assert f"event log (NDJSON, gzip-compressed after the run): {events.name}" in embedded_run.result.stdout
     with gzip.open(events, "rt", encoding="utf-8") as handle:
         assert handle.readline().startswith("{")
 
