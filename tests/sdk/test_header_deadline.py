@@ -226,3 +226,16 @@ def test_over_tls_an_untrusted_certificate_is_refused(
     with cal, pytest.raises(APIConnectionError, match="CERTIFICATE_VERIFY_FAILED"):
         cal.attributes.list()
     assert server.targets == []
+
+
+@pytest.mark.parametrize(("keepalive", "connections"), [(None, 1), (0, 2)], ids=["default", "no-keepalive"])
+def test_the_users_limits_reach_the_connection_pool(
+    scripted: Callable[..., ScriptedServer], keepalive: int | None, connections: int
+) -> None:
+    """``httpx_args={"limits": ...}`` configures the deadline transport's pool as it would httpx's."""
+    server = scripted(["quick", "quick"])
+    args = {} if keepalive is None else {"limits": httpx.Limits(max_keepalive_connections=keepalive)}
+    with CalAttributes("cal_k", base_url=server.url, org_id=1, httpx_args=args) as cal:
+        cal.attributes.list()
+        cal.attributes.list()
+    assert server.connections == connections
