@@ -29,7 +29,14 @@ from cal_attributes_client.types import LENIENT_ERRORS
 
 from cal_attributes._namespaces import AsyncNamespaces, SyncNamespaces
 from cal_attributes._retry import retry_delay, should_retry
-from cal_attributes._settings import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Settings, resolve_settings
+from cal_attributes._settings import (
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    Settings,
+    check_seconds,
+    checked_timeout,
+    resolve_settings,
+)
 from cal_attributes._validation import first_error
 from cal_attributes.errors import (
     APIConnectionError,
@@ -126,6 +133,10 @@ class RequestOptions:
     timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
     page_size: int | None = None
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.timeout, NotGiven):  # when given, not when a (lazy) page is sent
+            checked_timeout(self.timeout)
+
 
 def require_exactly_one(method: str, **selectors: object) -> None:
     """For a method merging operations that differ in one path parameter: exactly one is given."""
@@ -144,6 +155,13 @@ def require_path_text(name: str, value: str) -> None:
         raise ValueError(f"Expected a non-empty value for `{name}` but received {value!r}")
     if value in (".", ".."):
         raise ValueError(f"`{name}` cannot be {value!r}: a dot segment would address another URL")
+
+
+def require_path_int(name: str, value: int) -> None:
+    """An integer path parameter is an int: ``"5"``, ``5.0`` or ``None`` from an untyped caller
+    would go into the URL as text, and ``True`` as ``True``. Its range is the server's to judge."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"`{name}` must be an int, got {type(value).__name__}")
 
 
 def comma_list(name: str, values: Sequence[object]) -> str:
@@ -360,7 +378,7 @@ class ClientConfig:
 
 
 def _timeout(value: float | httpx.Timeout | None) -> httpx.Timeout:
-    return value if isinstance(value, httpx.Timeout) else httpx.Timeout(value)
+    return checked_timeout(value)
 
 
 class BaseClient(Generic[HttpT]):
@@ -450,6 +468,7 @@ class BaseClient(Generic[HttpT]):
             raise ValueError("max_retries must be 0 or more")
         if max_response_bytes < 1:
             raise ValueError("max_response_bytes must be 1 or more")
+        check_seconds("backoff", backoff, zero_allowed=True)
         settings = resolve_settings(api_key, base_url, client_id, client_secret, org_id)
         self._set_config(
             ClientConfig(
@@ -504,6 +523,7 @@ class BaseClient(Generic[HttpT]):
 
     def _org(self, org_id: int | NotGiven) -> int:
         if not isinstance(org_id, NotGiven):
+            require_path_int("org_id", org_id)
             return org_id
         if self._config.org_id is None:
             raise ConfigurationError(
