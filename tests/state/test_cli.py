@@ -172,7 +172,10 @@ def test_a_platform_oauth_client_from_the_environment_is_used_and_its_secret_nev
         ),
         # blank variables are unset, as in the SDK (never sent as a key of spaces)
         ({"CAL_API_KEY": "  ", "CAL_CLIENT_ID": "", "CAL_CLIENT_SECRET": " "}, "no credentials: set CAL_API_KEY"),
-        ({"CAL_API_KEY": " ", "CAL_CLIENT_ID": "demo-platform-client"}, "needs both CAL_CLIENT_ID and CAL_CLIENT_SECRET"),
+        (
+            {"CAL_API_KEY": " ", "CAL_CLIENT_ID": "demo-platform-client"},
+            "needs both CAL_CLIENT_ID and CAL_CLIENT_SECRET",
+        ),
     ],
 )
 def test_missing_or_conflicting_credentials_are_named_as_the_environment_variables_to_set(
