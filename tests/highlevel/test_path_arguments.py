@@ -33,16 +33,30 @@ def placeholder(annotation: str) -> object:
     return [] if annotation.startswith("Sequence") else "x"
 
 
+def required_keywords(parameters: list[inspect.Parameter]) -> dict[str, object]:
+    """A placeholder for each required keyword-only argument (the body's and the query's)."""
+    return {
+        p.name: placeholder(str(p.annotation)) for p in parameters if p.kind is p.KEYWORD_ONLY and p.default is p.empty
+    }
+
+
+def assert_refused_before_sending(
+    script: Script, calls: list[tuple[str, Callable[[], Any]]], error: type[Exception], match: str
+) -> None:
+    for label, call in calls:
+        with pytest.raises(error, match=match):
+            result = call()
+            if inspect.isawaitable(result):
+                asyncio.run(result)  # type: ignore[arg-type]
+        assert script.attempts == 0, label
+
+
 def empty_text_calls(client: object, text: str = "") -> list[tuple[str, Callable[[], Any]]]:
     """(label, call) for each text path parameter of each method, given as ``text``."""
     calls: list[tuple[str, Callable[[], Any]]] = []
     for label, method in methods(client, ""):
         parameters = list(inspect.signature(method).parameters.values())
-        required = {
-            p.name: placeholder(str(p.annotation))
-            for p in parameters
-            if p.kind is p.KEYWORD_ONLY and p.default is p.empty
-        }
+        required = required_keywords(parameters)
         positional = [p for p in parameters if p.kind is p.POSITIONAL_ONLY]
         for index, parameter in enumerate(positional):
             if parameter.annotation != "str":
@@ -67,12 +81,7 @@ def test_an_empty_path_parameter_is_refused_before_sending(mode: str) -> None:
     script = Script(ok())
     client = script.client() if mode == "sync" else script.async_client()
     calls = empty_text_calls(client)
-    for label, call in calls:
-        with pytest.raises(ValueError, match=r"Expected a non-empty value for `\w+` but received ''"):
-            result = call()
-            if inspect.isawaitable(result):
-                asyncio.run(result)  # type: ignore[arg-type]
-        assert script.attempts == 0, label
+    assert_refused_before_sending(script, calls, ValueError, r"Expected a non-empty value for `\w+` but received ''")
 
 
 def test_the_message_is_openai_python_s() -> None:
@@ -104,11 +113,7 @@ def int_path_calls(client: object, value: object) -> list[tuple[str, Callable[[]
     calls: list[tuple[str, Callable[[], Any]]] = []
     for label, method in methods(client, ""):
         parameters = list(inspect.signature(method).parameters.values())
-        required = {
-            p.name: placeholder(str(p.annotation))
-            for p in parameters
-            if p.kind is p.KEYWORD_ONLY and p.default is p.empty
-        }
+        required = required_keywords(parameters)
         selector = next(
             ({p.name: "x"} for p in parameters if p.kind is p.KEYWORD_ONLY and p.annotation == "str | NotGiven"),
             {},
@@ -141,12 +146,9 @@ def test_an_integer_path_parameter_of_another_type_is_refused_before_sending(mod
     client = script.client() if mode == "sync" else script.async_client()
     calls = int_path_calls(client, value)
     assert len(calls) >= 20
-    for label, call in calls:
-        with pytest.raises(TypeError, match=rf"`(user_id|org_id)` must be an int, got {type(value).__name__}"):
-            result = call()
-            if inspect.isawaitable(result):
-                asyncio.run(result)  # type: ignore[arg-type]
-        assert script.attempts == 0, label
+    assert_refused_before_sending(
+        script, calls, TypeError, rf"`(user_id|org_id)` must be an int, got {type(value).__name__}"
+    )
 
 
 def test_any_int_is_sent_its_range_is_the_server_s() -> None:
