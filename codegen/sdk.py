@@ -27,6 +27,7 @@ from cal_attributes.spec import load_spec_from, resolve
 
 ORG_PARAMETER = "orgId"  # set once on the client, overridable per call
 DEFAULT_PAGE_SIZE = 100
+PATH_TYPES = ("str", "int")  # path parameter types resources.py.jinja checks (require_path_*)
 
 
 def text(value: UntrustedString | str) -> str:
@@ -260,6 +261,8 @@ def _method(endpoint: Endpoint, spec: dict[str, Any], namer: TypeNamer) -> Metho
     for name in order:
         prop = path_names[name]
         argument = Argument(prop.python_name, name, code(prop.get_type_string()))
+        if argument.type not in PATH_TYPES:  # the template checks each at run time by its type
+            raise SdkError(f"{operation['operationId']}: path parameter {name} is {argument.type}, not str or int")
         if name == keyword_name:
             keyword = argument
         elif name != ORG_PARAMETER:

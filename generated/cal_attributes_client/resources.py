@@ -36,6 +36,7 @@ from cal_attributes._base_client import (
     SyncPage,
     raw_response_wrapper,
     require_exactly_one,
+    require_path_int,
     require_path_text,
     comma_list,
     async_raw_response_wrapper,
@@ -733,6 +734,7 @@ class Assignments(SyncAPIResource):
         timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
     ) -> list[AttributeOption]:
         """Get all attribute options for a user (GET listUserOptions)."""
+        require_path_int("user_id", user_id)
         return self._client._request(
             _LIST_USER_OPTIONS,
             (self._client._org(org_id), user_id),
@@ -758,6 +760,7 @@ class Assignments(SyncAPIResource):
         timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
     ) -> AttributeAssignment:
         """Assign an attribute to a user (POST assignOptionToUser)."""
+        require_path_int("user_id", user_id)
         body: dict[str, object] = {
             "attributeId": attribute_id,
         }
@@ -789,6 +792,7 @@ class Assignments(SyncAPIResource):
         timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
     ) -> AttributeAssignment:
         """Unassign an attribute from a user (DELETE unassignOptionFromUser)."""
+        require_path_int("user_id", user_id)
         require_path_text("attribute_option_id", attribute_option_id)
         return self._client._request(
             _UNASSIGN_OPTION_FROM_USER,
@@ -813,6 +817,7 @@ class Assignments(SyncAPIResource):
         timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
     ) -> AttributeAssignment:
         """Update an attribute assignment for a user (PATCH updateAssignmentWeight)."""
+        require_path_int("user_id", user_id)
         require_path_text("attribute_option_id", attribute_option_id)
         body: dict[str, object] = {}
         if not isinstance(weight, NotGiven):
@@ -839,6 +844,7 @@ class Assignments(SyncAPIResource):
         timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
     ) -> SyncCursorPage[AssignmentHistoryEntry]:
         """Get attribute assignment history for a user (GET getAssignmentHistory)."""
+        require_path_int("user_id", user_id)
         return self._client._paginate(
             SyncCursorPage,
             _GET_ASSIGNMENT_HISTORY,
@@ -882,6 +888,7 @@ class SyncHistory(SyncAPIResource):
         timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
     ) -> SyncCursorPage[SyncRun]:
         """Get sync history for a specific user (GET getUserSyncHistory)."""
+        require_path_int("user_id", user_id)
         return self._client._paginate(
             SyncCursorPage,
             _GET_USER_SYNC_HISTORY,
@@ -1302,6 +1309,7 @@ class AsyncAssignments(AsyncAPIResource):
         timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
     ) -> list[AttributeOption]:
         """Get all attribute options for a user (GET listUserOptions)."""
+        require_path_int("user_id", user_id)
         return await self._client._request(
             _LIST_USER_OPTIONS,
             (self._client._org(org_id), user_id),
@@ -1327,6 +1335,7 @@ class AsyncAssignments(AsyncAPIResource):
         timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
     ) -> AttributeAssignment:
         """Assign an attribute to a user (POST assignOptionToUser)."""
+        require_path_int("user_id", user_id)
         body: dict[str, object] = {
             "attributeId": attribute_id,
         }
@@ -1358,6 +1367,7 @@ class AsyncAssignments(AsyncAPIResource):
         timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
     ) -> AttributeAssignment:
         """Unassign an attribute from a user (DELETE unassignOptionFromUser)."""
+        require_path_int("user_id", user_id)
         require_path_text("attribute_option_id", attribute_option_id)
         return await self._client._request(
             _UNASSIGN_OPTION_FROM_USER,
@@ -1382,6 +1392,7 @@ class AsyncAssignments(AsyncAPIResource):
         timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
     ) -> AttributeAssignment:
         """Update an attribute assignment for a user (PATCH updateAssignmentWeight)."""
+        require_path_int("user_id", user_id)
         require_path_text("attribute_option_id", attribute_option_id)
         body: dict[str, object] = {}
         if not isinstance(weight, NotGiven):
@@ -1408,6 +1419,7 @@ class AsyncAssignments(AsyncAPIResource):
         timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
     ) -> AsyncPaginator[AssignmentHistoryEntry, AsyncCursorPage[AssignmentHistoryEntry]]:
         """Get attribute assignment history for a user (GET getAssignmentHistory)."""
+        require_path_int("user_id", user_id)
         return self._client._paginate(
             AsyncCursorPage,
             _GET_ASSIGNMENT_HISTORY,
@@ -1451,6 +1463,7 @@ class AsyncSyncHistory(AsyncAPIResource):
         timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
     ) -> AsyncPaginator[SyncRun, AsyncCursorPage[SyncRun]]:
         """Get sync history for a specific user (GET getUserSyncHistory)."""
+        require_path_int("user_id", user_id)
         return self._client._paginate(
             AsyncCursorPage,
             _GET_USER_SYNC_HISTORY,

@@ -6,6 +6,7 @@ import datetime
 from collections.abc import Mapping, MutableMapping
 from http import HTTPStatus
 from typing import IO, Any, BinaryIO, Generic, Protocol, Self, TypeAlias, TypeVar
+from urllib.parse import quote
 
 import msgspec
 from attrs import define
@@ -229,6 +230,16 @@ def parse_datetime(value: Any) -> datetime.datetime:
 _FROMISOFORMAT = datetime.datetime.fromisoformat
 
 
+def path_segment(name: str, value: object) -> str:
+    """A path argument as one URL segment, percent-encoded whole (a "/" in it stays inside it).
+    "" would address the collection (``.../attributes/``) and a dot segment is removed from the
+    URL (``attribute_id=".."`` would address the organization's attributes): ValueError."""
+    text = str(value)
+    if text in ("", ".", ".."):
+        raise ValueError(f"`{name}` cannot be {text!r}: it would address another URL")
+    return quote(text, safe="")
+
+
 __all__ = [
     "LENIENT_ERRORS",
     "UNSET",
@@ -243,5 +254,6 @@ __all__ = [
     "from_dict_hook",
     "json_decoder",
     "parse_datetime",
+    "path_segment",
     "read_json",
 ]

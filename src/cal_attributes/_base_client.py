@@ -29,7 +29,14 @@ from cal_attributes_client.types import LENIENT_ERRORS
 
 from cal_attributes._namespaces import AsyncNamespaces, SyncNamespaces
 from cal_attributes._retry import retry_delay, should_retry
-from cal_attributes._settings import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Settings, resolve_settings
+from cal_attributes._settings import (
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    Settings,
+    check_seconds,
+    checked_timeout,
+    resolve_settings,
+)
 from cal_attributes._transport import ATTEMPT_DEADLINE, AsyncDeadlineTransport, DeadlineTransport, client_arguments
 from cal_attributes._validation import first_error
 from cal_attributes.errors import (
@@ -127,6 +134,10 @@ class RequestOptions:
     timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
     page_size: int | None = None
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.timeout, NotGiven):  # when given, not when a (lazy) page is sent
+            object.__setattr__(self, "timeout", checked_timeout(self.timeout))  # checked once, kept as httpx's
+
 
 def require_exactly_one(method: str, **selectors: object) -> None:
     """For a method merging operations that differ in one path parameter: exactly one is given."""
@@ -145,6 +156,13 @@ def require_path_text(name: str, value: str) -> None:
         raise ValueError(f"Expected a non-empty value for `{name}` but received {value!r}")
     if value in (".", ".."):
         raise ValueError(f"`{name}` cannot be {value!r}: a dot segment would address another URL")
+
+
+def require_path_int(name: str, value: int) -> None:
+    """An integer path parameter is an int: ``"5"``, ``5.0`` or ``None`` from an untyped caller
+    would go into the URL as text, and ``True`` as ``True``. Its range is the server's to judge."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"`{name}` must be an int, got {type(value).__name__}")
 
 
 def comma_list(name: str, values: Sequence[object]) -> str:
@@ -360,10 +378,6 @@ class ClientConfig:
     strict_response_validation: bool
 
 
-def _timeout(value: float | httpx.Timeout | None) -> httpx.Timeout:
-    return value if isinstance(value, httpx.Timeout) else httpx.Timeout(value)
-
-
 class BaseClient(Generic[HttpT]):
     """Configuration and the steps that do no I/O, shared by the sync and async clients."""
 
@@ -451,12 +465,13 @@ class BaseClient(Generic[HttpT]):
             raise ValueError("max_retries must be 0 or more")
         if max_response_bytes < 1:
             raise ValueError("max_response_bytes must be 1 or more")
+        check_seconds("backoff", backoff, zero_allowed=True)
         settings = resolve_settings(api_key, base_url, client_id, client_secret, org_id)
         self._set_config(
             ClientConfig(
                 settings,
                 settings.org_id,
-                _timeout(timeout),
+                checked_timeout(timeout),
                 max_retries,
                 backoff,
                 max_response_bytes,
@@ -505,6 +520,7 @@ class BaseClient(Generic[HttpT]):
 
     def _org(self, org_id: int | NotGiven) -> int:
         if not isinstance(org_id, NotGiven):
+            require_path_int("org_id", org_id)
             return org_id
         if self._config.org_id is None:
             raise ConfigurationError(
@@ -535,7 +551,9 @@ class BaseClient(Generic[HttpT]):
         if isinstance(options.timeout, NotGiven):
             timeout, deadline = self._config.timeout, self._deadline
         else:
-            timeout = _timeout(options.timeout)
+            timeout = (
+                options.timeout if isinstance(options.timeout, httpx.Timeout) else checked_timeout(options.timeout)
+            )
             deadline = attempt_deadline(timeout)
         content = None if body is None else orjson.dumps(body)
         headers = self._headers(body is not None, options.extra_headers)
@@ -942,7 +960,7 @@ def _changed(
         raise ValueError("max_retries must be 0 or more")
     return replace(
         config,
-        timeout=config.timeout if isinstance(timeout, NotGiven) else _timeout(timeout),
+        timeout=config.timeout if isinstance(timeout, NotGiven) else checked_timeout(timeout),
         max_retries=config.max_retries if isinstance(max_retries, NotGiven) else max_retries,
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 
@@ -12,6 +13,32 @@ from cal_attributes.errors import ConfigurationError
 DEFAULT_BASE_URL = "https://api.cal.com"
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 DEFAULT_MAX_RETRIES = 2
+
+
+TIMEOUT_PHASES = ("connect", "read", "write", "pool")
+
+
+def check_seconds(name: str, value: object, *, zero_allowed: bool = False) -> None:
+    """A duration given by a caller is a finite number of seconds (above 0 unless ``zero_allowed``);
+    checked when it is given, not when the first request would trip over it."""
+    if isinstance(value, bool) or not isinstance(value, int | float):  # True would be 1 second
+        raise TypeError(f"`{name}` must be a number of seconds, got {type(value).__name__}")
+    if not math.isfinite(value) or value < 0 or (value == 0 and not zero_allowed):
+        least = "0 or more" if zero_allowed else "above 0"
+        raise ValueError(f"`{name}` must be a finite number of seconds {least}, got {value!r}")
+
+
+def checked_timeout(value: float | httpx.Timeout | None) -> httpx.Timeout:
+    """``timeout=`` as httpx takes it, each phase None (no limit) or a finite number above 0."""
+    if isinstance(value, httpx.Timeout):
+        for phase in TIMEOUT_PHASES:
+            seconds = getattr(value, phase)
+            if seconds is not None:
+                check_seconds(f"timeout.{phase}", seconds)
+        return value
+    if value is not None:
+        check_seconds("timeout", value)
+    return httpx.Timeout(value)
 
 
 @dataclass(frozen=True)
@@ -35,6 +62,8 @@ class Settings:
 
 def resolve_org_id(org_id: int | None) -> int | None:
     if org_id is not None:
+        if isinstance(org_id, bool) or not isinstance(org_id, int):  # "5" would go into every URL
+            raise TypeError(f"`org_id` must be an int, got {type(org_id).__name__}")
         return org_id
     text = os.environ.get("CAL_ORG_ID", "").strip()
     if not text:
@@ -44,23 +73,40 @@ def resolve_org_id(org_id: int | None) -> int | None:
     return int(text)
 
 
+def environ_credential(name: str) -> str | None:
+    """A credential from the environment; set but empty or blank (``CAL_API_KEY=``) is unset, as
+    a shell's ``export CAL_API_KEY=`` meant to clear it."""
+    value = os.environ.get(name, "")
+    return value if value.strip() else None
+
+
+def require_non_blank(**given: str | None) -> None:
+    """A credential passed as an argument is used whatever the environment holds, so an empty one
+    (``api_key=""``, a variable read from an unset setting) is an error, not a silent fallback."""
+    for name, value in given.items():
+        if value is not None and not value.strip():
+            raise ConfigurationError(f"{name} is empty: pass the credential itself, or leave {name} out")
+
+
 def resolve_credentials(
     api_key: str | None, client_id: str | None, client_secret: str | None
 ) -> tuple[str | None, str | None, str | None]:
     """(api_key, client_id, client_secret) of the one credential in use. Arguments first: a
-    credential given as arguments is used whatever the environment holds. Without one, the
-    environment: CAL_API_KEY, or CAL_CLIENT_ID and CAL_CLIENT_SECRET. Both kinds at the same level
-    (both as arguments, or both in the environment) is an error rather than a silent choice."""
+    credential given as arguments is used whatever the environment holds (one given empty or
+    blank is an error). Without one, the environment: CAL_API_KEY, or CAL_CLIENT_ID and
+    CAL_CLIENT_SECRET (a blank variable counts as unset). Both kinds at the same level (both as
+    arguments, or both in the environment) is an error rather than a silent choice."""
+    require_non_blank(api_key=api_key, client_id=client_id, client_secret=client_secret)
     if (client_id is None) != (client_secret is None):
         raise ConfigurationError("a platform OAuth client needs both client_id and client_secret")
-    if api_key and client_id is not None:
+    if api_key is not None and client_id is not None:
         raise ConfigurationError(
             "both an API key (api_key) and a platform OAuth client (client_id, client_secret) were given: pass one"
         )
-    if api_key or client_id is not None:
-        return api_key or None, client_id, client_secret
-    env_key = os.environ.get("CAL_API_KEY") or None
-    env_id, env_secret = os.environ.get("CAL_CLIENT_ID") or None, os.environ.get("CAL_CLIENT_SECRET") or None
+    if api_key is not None or client_id is not None:
+        return api_key, client_id, client_secret
+    env_key = environ_credential("CAL_API_KEY")
+    env_id, env_secret = environ_credential("CAL_CLIENT_ID"), environ_credential("CAL_CLIENT_SECRET")
     if env_key and (env_id or env_secret):  # first: a leftover half of an OAuth pair is this conflict too
         raise ConfigurationError(
             "both CAL_API_KEY and CAL_CLIENT_ID/CAL_CLIENT_SECRET are set: unset one, or pass the credential to use"

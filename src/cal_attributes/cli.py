@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
@@ -14,6 +13,7 @@ from typing import NoReturn
 from rich.console import Console
 
 from cal_attributes import AsyncCalAttributes
+from cal_attributes._settings import environ_credential
 from cal_attributes.errors import CalAttributesError, ConfigurationError
 from cal_attributes.state.api import AsyncStateManager
 from cal_attributes.state.csvimport import import_csv
@@ -106,18 +106,19 @@ class _Run:
 
     async def main(self) -> int:
         args = self.args
-        client_id, client_secret = os.environ.get("CAL_CLIENT_ID") or None, os.environ.get("CAL_CLIENT_SECRET") or None
+        client_id, client_secret = environ_credential("CAL_CLIENT_ID"), environ_credential("CAL_CLIENT_SECRET")
+        api_key = environ_credential("CAL_API_KEY")  # blank counts as unset, as in the SDK
         # Named as the command's user sets them (the SDK's own message names its arguments).
-        if (client_id or client_secret) and os.environ.get("CAL_API_KEY"):  # never a silent choice between two
+        if (client_id or client_secret) and api_key:  # never a silent choice between two
             raise ConfigurationError("both CAL_API_KEY and CAL_CLIENT_ID/CAL_CLIENT_SECRET are set: unset one")
         if (client_id is None) != (client_secret is None):
             raise ConfigurationError("a platform OAuth client needs both CAL_CLIENT_ID and CAL_CLIENT_SECRET")
-        if client_id is None and not os.environ.get("CAL_API_KEY"):
+        if client_id is None and not api_key:
             raise ConfigurationError(
                 "no credentials: set CAL_API_KEY, or CAL_CLIENT_ID and CAL_CLIENT_SECRET of a platform OAuth client"
             )
         async with AsyncCalAttributes(
-            org_id=args.org_id, base_url=args.url, client_id=client_id, client_secret=client_secret
+            api_key, org_id=args.org_id, base_url=args.url, client_id=client_id, client_secret=client_secret
         ) as cal:
             if cal.org_id is None:
                 raise ConfigurationError("no organization: pass --org-id or set CAL_ORG_ID")

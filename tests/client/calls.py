@@ -64,6 +64,7 @@ class Call:
     query: str = ""
     body: Any = None
     kwargs: dict[str, Any] = field(default_factory=dict)
+    module: Any = None  # the operation's module (sync_detailed, asyncio_detailed)
 
 
 def call(
@@ -77,7 +78,7 @@ def call(
         response: Response[Any] = await module.asyncio_detailed(client=client, **kwargs)
         return response
 
-    return Call(operation_id, sync, asyncio, method, path, query, wire_body, kwargs)
+    return Call(operation_id, sync, asyncio, method, path, query, wire_body, kwargs, module)
 
 
 CALLS = [

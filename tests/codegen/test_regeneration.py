@@ -170,13 +170,14 @@ def test_the_template_overrides_are_exactly_the_expected_ones() -> None:
     # resources.py.jinja is no override: codegen/generate.py renders it after the generator.
     assert sorted(path.name for path in OVERRIDES.rglob("*.jinja")) == [
         "client.py.jinja",
+        "endpoint_module.py.jinja",
         "model.py.jinja",
         "resources.py.jinja",
         "types.py.jinja",
     ]
 
 
-@pytest.mark.parametrize("name", ["client.py.jinja", "model.py.jinja", "types.py.jinja"])
+@pytest.mark.parametrize("name", ["client.py.jinja", "endpoint_module.py.jinja", "model.py.jinja", "types.py.jinja"])
 def test_a_template_override_is_based_on_the_pinned_generators_template(name: str) -> None:
     # Each override is a full copy of upstream's template with small edits. When the generator
     # changes its template, port the edits to the new one and update the hash.

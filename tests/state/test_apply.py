@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import replace
 
 import httpx
 import pytest
 from rich.console import Console
 
+from cal_attributes import AsyncCalAttributes
 from cal_attributes.errors import ConfigurationError
-from cal_attributes.state import RefusedPlanError, Result, RunSettings, State, dump_state
+from cal_attributes.state import OrgOperations, RefusedPlanError, Result, RunSettings, State, StateManager, dump_state
+from cal_attributes.state.changes import Assign
 from cal_attributes.state.engine import ApplyReport
-from cal_attributes.state.planner import Plan
+from cal_attributes.state.planner import NotAMemberError, Plan
 from cal_attributes.state.render import render_report
+from cal_attributes.state.sdk import AsyncSdkOperations
 from cal_attributes_mock import MockConfig, create_mock
 from tests.state.conftest import FAST, Org, Wire, state
 
@@ -225,3 +230,62 @@ def test_the_apply_summary_says_request_in_the_singular_only_for_one(requests: i
     console = Console(record=True, width=200)
     render_report(ApplyReport(Plan(), requests=requests), console)
     assert said in console.export_text()
+
+
+MEMBER_KEY = "cal_demo_member_9f8e7d6c5b4a"  # user 103, MEMBER of organization 1
+
+# User 201 is the owner of organization 2, not a member of 1; 999 is no user at all.
+NEW_OPTION_FOR_A_STRANGER = [
+    ("  - slug: support\n", "  - slug: marketing\n    value: Marketing\n  - slug: support\n"),
+    ("members:\n", "members:\n  201:\n    department: marketing\n  999:\n    office: Atlantis\n"),
+]
+
+
+def with_edits(org: Org, edits: list[tuple[str, str]]) -> State:
+    text = dump_state(org.export())
+    for old, new in edits:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    return state(text)
+
+
+def test_a_value_for_someone_who_is_not_a_member_stops_the_plan_before_any_write(org: Org) -> None:
+    desired = with_edits(org, NEW_OPTION_FOR_A_STRANGER)
+    org.wire.reset_counts()
+    with pytest.raises(NotAMemberError) as raised:
+        org.manager().plan(desired)
+    assert raised.value.users == [201, 999]
+    message = str(raised.value)
+    assert "member 201: not a member of the organization (404 " in message
+    assert "Membership for user with id 999 within organization id 1 not found" in message
+    assert org.wire.writes == 0
+    # Without the check the apply would create the option and the TEXT value, then fail on the
+    # assignments: a partial apply. The same file without the strangers applies whole.
+    org.converge(with_edits(org, NEW_OPTION_FOR_A_STRANGER[:1]))
+
+
+def test_the_membership_check_reads_only_for_users_who_hold_nothing_yet(org: Org) -> None:
+    desired = with_edits(org, [("members:\n", "members:\n  104:\n    department: sales\n")])
+    plain = with_edits(org, [])
+    org.wire.reset_counts()
+    org.manager().plan(plain)
+    reads = org.wire.reads
+    org.wire.reset_counts()
+    plan = org.manager().plan(desired)  # 104 holds nothing: one read of their history
+    assert org.wire.reads == reads + 1
+    assert [c.user_id for c in plan.changes if isinstance(c, Assign)] == [104]
+
+
+def test_a_caller_who_may_not_read_histories_still_gets_a_plan(org: Org) -> None:
+    # The member's key reads attributes but not histories (admin): membership is then unknown.
+    @asynccontextmanager
+    async def operations() -> AsyncIterator[OrgOperations]:
+        async with AsyncCalAttributes(
+            api_key=MEMBER_KEY, org_id=1, base_url="http://mock.test", httpx_args={"transport": org.wire}
+        ) as cal:
+            yield AsyncSdkOperations(cal)
+
+    desired = with_edits(org, [("members:\n", "members:\n  201:\n    department: sales\n")])
+    plan = StateManager(operations, FAST, org_id=1).plan(desired)
+    assert [c.user_id for c in plan.changes if isinstance(c, Assign)] == [201]
+    assert 403 in org.wire.statuses

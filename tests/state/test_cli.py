@@ -170,6 +170,12 @@ def test_a_platform_oauth_client_from_the_environment_is_used_and_its_secret_nev
             {"CAL_API_KEY": OWNER_KEY, "CAL_CLIENT_ID": "demo-platform-client"},
             "both CAL_API_KEY and CAL_CLIENT_ID/CAL_CLIENT_SECRET are set: unset one",
         ),
+        # blank variables are unset, as in the SDK (never sent as a key of spaces)
+        ({"CAL_API_KEY": "  ", "CAL_CLIENT_ID": "", "CAL_CLIENT_SECRET": " "}, "no credentials: set CAL_API_KEY"),
+        (
+            {"CAL_API_KEY": " ", "CAL_CLIENT_ID": "demo-platform-client"},
+            "needs both CAL_CLIENT_ID and CAL_CLIENT_SECRET",
+        ),
     ],
 )
 def test_missing_or_conflicting_credentials_are_named_as_the_environment_variables_to_set(
@@ -525,3 +531,18 @@ def test_a_usage_error_exits_1_not_2_which_plan_uses_for_changes(
         main(args)
     assert raised.value.code == 1
     assert "error:" in capsys.readouterr().err
+
+
+def test_apply_of_a_value_for_a_non_member_writes_nothing_and_names_them(
+    mock: MockServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = exported(tmp_path, capsys)
+    text = path.read_text().replace(
+        "  - slug: support\n", "  - slug: marketing\n    value: Marketing\n  - slug: support\n"
+    )
+    path.write_text(text.replace("members:\n", "members:\n  201:\n    department: marketing\n", 1))
+    assert cli("apply", str(path), "--yes") == 1
+    err = capsys.readouterr().err
+    assert "member 201: not a member of the organization (404 " in err
+    assert "remove them from the file or add them to the organization" in err
+    assert writes(mock) == 0

@@ -35,7 +35,7 @@ from cal_attributes.state.ops import (
     Page,
     WeightSeen,
 )
-from cal_attributes.state.planner import LeftAlone, NotANumberError, Plan, PlanOptions, make_plan
+from cal_attributes.state.planner import LeftAlone, NotAMemberError, NotANumberError, Plan, PlanOptions, make_plan
 from cal_attributes.state.runner import RunSettings
 from cal_attributes.state.snapshot import CurrentAttribute, DuplicateOptionSlugError, Snapshot
 from cal_attributes.state.stateio import Problem, StateFileError, dump_state, parse_state, state_schema
@@ -56,6 +56,7 @@ __all__ = [
     "DuplicateOptionSlugError",
     "Held",
     "LeftAlone",
+    "NotAMemberError",
     "NotANumberError",
     "OperationError",
     "OptionRow",

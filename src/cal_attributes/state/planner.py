@@ -73,14 +73,33 @@ class NotANumberError(ValueError):
         super().__init__("\n".join(problems))
 
 
+class NotAMemberError(ValueError):
+    """The plan would assign a value to users who are not members of the organization: Cal.com
+    refuses each such assignment (404), after the options it needs were created. Nothing is
+    planned or written; ``users`` names them."""
+
+    def __init__(self, answers: dict[int, str]) -> None:
+        self.users = sorted(answers)
+        super().__init__(
+            "\n".join(
+                f"member {user}: not a member of the organization ({answers[user]}); "
+                "only members can hold attribute values: remove them from the file or add them to the organization"
+                for user in self.users
+            )
+        )
+
+
 def make_plan(current: Snapshot, desired: State, options: PlanOptions = PlanOptions()) -> Plan:
     """Every change that makes ``current`` match ``desired``, in dependency order.
-    Raises ``NotANumberError`` if it would assign a NUMBER attribute a value that is not a number."""
+    Raises ``NotANumberError`` if it would assign a NUMBER attribute a value that is not a number,
+    ``NotAMemberError`` if it would assign a value to a user ``current`` knows is no member."""
     builder = _Builder(current, desired, options)
     builder.attributes()
     builder.assignments()
     if builder.not_numbers:
         raise NotANumberError(builder.not_numbers)
+    if builder.not_members:
+        raise NotAMemberError(builder.not_members)
     changes = sorted(builder.changes, key=lambda c: c.phase)  # stable: order within a phase is kept
     return Plan(
         tuple(changes),
@@ -105,6 +124,7 @@ class _Builder:
         self.deleted_options: set[str] = set()
         self.created_options: set[tuple[str, str]] = set()
         self.not_numbers: list[str] = []  # NUMBER values the plan would write that are not numbers
+        self.not_members: dict[int, str] = {}  # users the plan would assign who are not members -> why
 
     def locked(self, slug: str) -> bool:
         """An attribute an integration owns, left alone without --include-locked."""
@@ -221,6 +241,8 @@ class _Builder:
                     f"member {user}: {slug} is NUMBER but {h.value!r} is not a number "
                     "(a value the member already holds may stay; one to assign must be a number)"
                 )
+            if user in self.current.non_members and not self.locked(slug):
+                self.not_members[user] = self.current.non_members[user]
             option_id = option_ids.get(h.value)
             if option_id is None and not spec.is_select:
                 self.create_option(slug, attribute.row.id if attribute else None, h.value, slugify(h.value), h.value)

@@ -8,7 +8,7 @@ from functools import partial
 from typing import TypeVar
 
 from cal_attributes.state.model import State
-from cal_attributes.state.ops import AttributeRow, OrgOperations, Page, WeightSeen
+from cal_attributes.state.ops import AttributeRow, OperationError, OrgOperations, Page, WeightSeen
 from cal_attributes.state.runner import Requester
 from cal_attributes.state.snapshot import CurrentAttribute, Snapshot, check_unique_option_slugs
 
@@ -22,7 +22,9 @@ async def read_snapshot(
     plus a page per 250 assigned options), then the assignment history of the members whose
     weights matter: those ``desired`` gives a weight for an option they hold (or all holders).
     Raises ``DuplicateOptionSlugError`` if a select attribute repeats an option slug: any of
-    them for an export (``desired`` None), one the file mentions for a plan."""
+    them for an export (``desired`` None), one the file mentions for a plan. For a plan, also
+    whether each user the file gives a value and who holds nothing yet is a member (one
+    history read each), so the planner can refuse before any write."""
     rows = await _attributes(ops, requester)
     attributes = await asyncio.gather(*(_options(ops, requester, row) for row in rows))
     # Before anything is planned or written from them.
@@ -39,7 +41,10 @@ async def read_snapshot(
     found = await asyncio.gather(*(_weights(ops, requester, user, holdings[user]) for user in users))
     for user, per_option in zip(users, found, strict=True):
         weights.update(((user, option_id), weight) for option_id, weight in per_option.items())
-    return Snapshot(snapshot.attributes, snapshot.holdings, weights)
+    newcomers = _users_holding_nothing(snapshot, desired)
+    answers = await asyncio.gather(*(_not_a_member(ops, requester, user) for user in newcomers))
+    non_members = {user: answer for user, answer in zip(newcomers, answers, strict=True) if answer is not None}
+    return Snapshot(snapshot.attributes, snapshot.holdings, weights, non_members=non_members)
 
 
 def mentioned_attributes(desired: State) -> frozenset[str]:
@@ -85,6 +90,33 @@ async def _weights(ops: OrgOperations, requester: Requester, user: int, held: It
                 missing.discard(seen.option_id)
         fetch = page.next
     return weights
+
+
+def _users_holding_nothing(snapshot: Snapshot, desired: State | None) -> list[int]:
+    """Users the file gives a value who hold no option now: the plan would assign to them, and
+    only an organization member can be assigned (a holder is one)."""
+    if desired is None:
+        return []
+    return sorted(
+        user for user, values in desired.members.items() if user not in snapshot.holdings and any(values.values())
+    )
+
+
+async def _not_a_member(ops: OrgOperations, requester: Requester, user: int) -> str | None:
+    """The server's 404 if ``user`` is not a member of the organization, else None. Assignment
+    history is the one read that answers it (a 404 for a non-member); listing a user's options
+    gives [] for anyone. It cannot tell an invitation not yet accepted, which assign refuses.
+    A caller below admin may not read it (403): then nothing is known, and the plan goes on
+    (such a caller's apply is refused before any write anyway)."""
+    try:
+        await requester.call(partial(ops.assignment_history, user))
+    except OperationError as error:
+        if error.status == 404:
+            return str(error)
+        if error.status == 403:
+            return None
+        raise
+    return None
 
 
 def _users_needing_weights(snapshot: Snapshot, desired: State | None) -> list[int]:

@@ -75,6 +75,9 @@ class Snapshot:
     holdings: Mapping[int, frozenset[str]] = field(default_factory=dict)  # user id -> option ids held
     weights: Mapping[tuple[int, str], int | None] = field(default_factory=dict)  # known weights only
     organization: int | None = None
+    # Users the file gives values who are not members of the organization -> the server's answer
+    # (read for a plan, for users who hold nothing: a holder is a member).
+    non_members: Mapping[int, str] = field(default_factory=dict)
 
     def option_index(self) -> dict[str, tuple[CurrentAttribute, OptionRow]]:
         return {o.id: (a, o) for a in self.attributes for o in a.options}

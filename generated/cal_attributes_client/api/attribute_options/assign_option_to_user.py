@@ -2,7 +2,6 @@
 # DO NOT EDIT. Change the spec or codegen/, then run scripts/regenerate.sh.
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
@@ -15,7 +14,7 @@ from ...models.plain_server_error_response import PlainServerErrorResponse
 from ...models.prisma_error_response import PrismaErrorResponse
 from ...models.rate_limit_error_response import RateLimitErrorResponse
 from ...models.validation_error_response import ValidationErrorResponse
-from ...types import Response
+from ...types import Response, path_segment
 
 
 def _get_kwargs(
@@ -29,8 +28,8 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "post",
         "url": "/v2/organizations/{org_id}/attributes/options/{user_id}".format(
-            org_id=quote(str(org_id), safe=""),
-            user_id=quote(str(user_id), safe=""),
+            org_id=path_segment("org_id", org_id),
+            user_id=path_segment("user_id", user_id),
         ),
     }
 

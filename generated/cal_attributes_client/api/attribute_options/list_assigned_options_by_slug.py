@@ -2,7 +2,6 @@
 # DO NOT EDIT. Change the spec or codegen/, then run scripts/regenerate.sh.
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
@@ -14,7 +13,7 @@ from ...models.plain_server_error_response import PlainServerErrorResponse
 from ...models.prisma_error_response import PrismaErrorResponse
 from ...models.rate_limit_error_response import RateLimitErrorResponse
 from ...models.validation_error_response import ValidationErrorResponse
-from ...types import UNSET, Response, Unset
+from ...types import UNSET, Response, Unset, path_segment
 
 
 def _get_kwargs(
@@ -50,8 +49,8 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/v2/organizations/{org_id}/attributes/slugs/{attribute_slug}/options/assigned".format(
-            org_id=quote(str(org_id), safe=""),
-            attribute_slug=quote(str(attribute_slug), safe=""),
+            org_id=path_segment("org_id", org_id),
+            attribute_slug=path_segment("attribute_slug", attribute_slug),
         ),
         "params": params,
     }

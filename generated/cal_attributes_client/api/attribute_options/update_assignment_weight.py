@@ -2,7 +2,6 @@
 # DO NOT EDIT. Change the spec or codegen/, then run scripts/regenerate.sh.
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
@@ -13,7 +12,7 @@ from ...models.http_error_response import HttpErrorResponse
 from ...models.rate_limit_error_response import RateLimitErrorResponse
 from ...models.update_assignment_input import UpdateAssignmentInput
 from ...models.validation_error_response import ValidationErrorResponse
-from ...types import UNSET, Response, Unset
+from ...types import UNSET, Response, Unset, path_segment
 
 
 def _get_kwargs(
@@ -28,9 +27,9 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "patch",
         "url": "/v2/organizations/{org_id}/attributes/options/{user_id}/{attribute_option_id}".format(
-            org_id=quote(str(org_id), safe=""),
-            user_id=quote(str(user_id), safe=""),
-            attribute_option_id=quote(str(attribute_option_id), safe=""),
+            org_id=path_segment("org_id", org_id),
+            user_id=path_segment("user_id", user_id),
+            attribute_option_id=path_segment("attribute_option_id", attribute_option_id),
         ),
     }
 

@@ -2,7 +2,6 @@
 # DO NOT EDIT. Change the spec or codegen/, then run scripts/regenerate.sh.
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
@@ -14,7 +13,7 @@ from ...models.prisma_error_response import PrismaErrorResponse
 from ...models.rate_limit_error_response import RateLimitErrorResponse
 from ...models.update_option_input import UpdateOptionInput
 from ...models.validation_error_response import ValidationErrorResponse
-from ...types import UNSET, Response, Unset
+from ...types import UNSET, Response, Unset, path_segment
 
 
 def _get_kwargs(
@@ -29,9 +28,9 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "patch",
         "url": "/v2/organizations/{org_id}/attributes/{attribute_id}/options/{option_id}".format(
-            org_id=quote(str(org_id), safe=""),
-            attribute_id=quote(str(attribute_id), safe=""),
-            option_id=quote(str(option_id), safe=""),
+            org_id=path_segment("org_id", org_id),
+            attribute_id=path_segment("attribute_id", attribute_id),
+            option_id=path_segment("option_id", option_id),
         ),
     }
 

@@ -2,7 +2,6 @@
 # DO NOT EDIT. Change the spec or codegen/, then run scripts/regenerate.sh.
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import quote
 from uuid import UUID
 
 import httpx
@@ -13,7 +12,7 @@ from ...models.http_error_response import HttpErrorResponse
 from ...models.rate_limit_error_response import RateLimitErrorResponse
 from ...models.sync_history_response import SyncHistoryResponse
 from ...models.validation_error_response import ValidationErrorResponse
-from ...types import UNSET, Response, Unset
+from ...types import UNSET, Response, Unset, path_segment
 
 
 def _get_kwargs(
@@ -38,8 +37,8 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/v2/organizations/{org_id}/attributes/sync-history/user/{user_id}".format(
-            org_id=quote(str(org_id), safe=""),
-            user_id=quote(str(user_id), safe=""),
+            org_id=path_segment("org_id", org_id),
+            user_id=path_segment("user_id", user_id),
         ),
         "params": params,
     }

@@ -2,7 +2,6 @@
 # DO NOT EDIT. Change the spec or codegen/, then run scripts/regenerate.sh.
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
@@ -12,7 +11,7 @@ from ...models.http_error_response import HttpErrorResponse
 from ...models.nullable_attribute_response import NullableAttributeResponse
 from ...models.rate_limit_error_response import RateLimitErrorResponse
 from ...models.validation_error_response import ValidationErrorResponse
-from ...types import Response
+from ...types import Response, path_segment
 
 
 def _get_kwargs(
@@ -23,8 +22,8 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/v2/organizations/{org_id}/attributes/{attribute_id}".format(
-            org_id=quote(str(org_id), safe=""),
-            attribute_id=quote(str(attribute_id), safe=""),
+            org_id=path_segment("org_id", org_id),
+            attribute_id=path_segment("attribute_id", attribute_id),
         ),
     }
 

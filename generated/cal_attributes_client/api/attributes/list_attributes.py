@@ -2,7 +2,6 @@
 # DO NOT EDIT. Change the spec or codegen/, then run scripts/regenerate.sh.
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
@@ -12,7 +11,7 @@ from ...models.attribute_list_response import AttributeListResponse
 from ...models.http_error_response import HttpErrorResponse
 from ...models.rate_limit_error_response import RateLimitErrorResponse
 from ...models.validation_error_response import ValidationErrorResponse
-from ...types import UNSET, Response, Unset
+from ...types import UNSET, Response, Unset, path_segment
 
 
 def _get_kwargs(
@@ -33,7 +32,7 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/v2/organizations/{org_id}/attributes".format(
-            org_id=quote(str(org_id), safe=""),
+            org_id=path_segment("org_id", org_id),
         ),
         "params": params,
     }
