@@ -33,6 +33,7 @@ from cal_attributes._settings import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     Settings,
+    check_count,
     check_seconds,
     checked_timeout,
     resolve_settings,
@@ -100,7 +101,8 @@ class Paging:
     default_size: int = 100
 
     def check(self, page_size: int) -> None:
-        if page_size < 1 or (self.maximum is not None and page_size > self.maximum):
+        check_count("page_size", page_size, 1)
+        if self.maximum is not None and page_size > self.maximum:
             raise ValueError(f"page_size must be between 1 and {self.maximum or 'any number'}, got {page_size}")
 
 
@@ -250,9 +252,11 @@ def async_page_raw_response_wrapper(
 
 
 def attempt_deadline(timeout: httpx.Timeout) -> float | None:
-    """Seconds one attempt may take in all: the longest of its phase timeouts (None: unbounded)."""
-    phases = [t for t in (timeout.connect, timeout.read, timeout.write, timeout.pool) if t is not None]
-    return max(phases) if phases else None
+    """Seconds one attempt may take in all: the longest of its phase timeouts. None (no deadline)
+    when connecting, writing or reading is unbounded: ``read=None`` asks to wait for a slow answer."""
+    if timeout.connect is None or timeout.read is None or timeout.write is None:
+        return None
+    return max(t for t in (timeout.connect, timeout.read, timeout.write, timeout.pool) if t is not None)
 
 
 class BodyBuffer:
@@ -461,10 +465,8 @@ class BaseClient(Generic[HttpT]):
         max_response_bytes: int,
         strict_response_validation: bool,
     ) -> None:
-        if max_retries < 0:
-            raise ValueError("max_retries must be 0 or more")
-        if max_response_bytes < 1:
-            raise ValueError("max_response_bytes must be 1 or more")
+        check_count("max_retries", max_retries, 0)
+        check_count("max_response_bytes", max_response_bytes, 1)
         check_seconds("backoff", backoff, zero_allowed=True)
         settings = resolve_settings(api_key, base_url, client_id, client_secret, org_id)
         self._set_config(
@@ -761,7 +763,7 @@ class SyncAPIClient(BaseClient[httpx.Client], SyncNamespaces):
     """The synchronous client's runtime; the generated ``CalAttributes`` adds the resources."""
 
     def _new_http(self, args: dict[str, Any]) -> httpx.Client:
-        return httpx.Client(**client_arguments(args, DeadlineTransport))
+        return httpx.Client(**client_arguments(args, DeadlineTransport, self._base_url))
 
     def _request(
         self,
@@ -855,7 +857,7 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient], AsyncNamespaces):
     """The asynchronous client's runtime; the generated ``AsyncCalAttributes`` adds the resources."""
 
     def _new_http(self, args: dict[str, Any]) -> httpx.AsyncClient:
-        return httpx.AsyncClient(**client_arguments(args, AsyncDeadlineTransport))
+        return httpx.AsyncClient(**client_arguments(args, AsyncDeadlineTransport, self._base_url))
 
     async def _request(
         self,
@@ -956,8 +958,8 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient], AsyncNamespaces):
 def _changed(
     config: ClientConfig, timeout: float | httpx.Timeout | NotGiven | None, max_retries: int | NotGiven
 ) -> ClientConfig:
-    if not isinstance(max_retries, NotGiven) and max_retries < 0:
-        raise ValueError("max_retries must be 0 or more")
+    if not isinstance(max_retries, NotGiven):
+        check_count("max_retries", max_retries, 0)
     return replace(
         config,
         timeout=config.timeout if isinstance(timeout, NotGiven) else checked_timeout(timeout),

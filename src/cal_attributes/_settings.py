@@ -28,6 +28,15 @@ def check_seconds(name: str, value: object, *, zero_allowed: bool = False) -> No
         raise ValueError(f"`{name}` must be a finite number of seconds {least}, got {value!r}")
 
 
+def check_count(name: str, value: object, least: int) -> None:
+    """A count given by a caller (retries, bytes, a page size) is an int of at least ``least``:
+    ``True`` or ``2.0`` would otherwise reach the query string or the retry loop as they are."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    if value < least:
+        raise ValueError(f"{name} must be {least} or more, got {value}")
+
+
 def checked_timeout(value: float | httpx.Timeout | None) -> httpx.Timeout:
     """``timeout=`` as httpx takes it, each phase None (no limit) or a finite number above 0."""
     if isinstance(value, httpx.Timeout):

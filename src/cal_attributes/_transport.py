@@ -6,17 +6,22 @@ timeout was measured). httpx's own ``HTTPTransport`` takes no network backend (0
 transports build httpx's connection pool themselves from httpcore's public API on a network
 backend whose streams cap each operation's timeout at the time left, and fail once none is. The
 deadline reaches the sockets through a context variable set around the attempt, the same way for
-sync and async: a pooled connection serves one request at a time, in the task that sent it.
+sync and async: an HTTP/1.1 connection serves one request at a time, in the task that sent it
+(HTTP/2, where one read may serve several calls, keeps httpx's transport: ``client_arguments``).
+
+The glue to httpx is written against public APIs only: ``httpx.BaseTransport``, httpcore's
+``Request``/``Response``/pools/backends, and the exception classes both libraries export under
+the same names (``httpx_errors``; a test checks every httpcore error is covered).
 """
 
 from __future__ import annotations
 
+import inspect
 import ssl
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from importlib.util import find_spec
 from typing import Any
 from urllib.request import getproxies
 
@@ -115,12 +120,6 @@ class DeadlineBackend(httpcore.NetworkBackend):
         seconds = time_left(timeout, httpcore.ConnectTimeout)
         return DeadlineStream(self._backend.connect_tcp(host, port, seconds, local_address, socket_options))
 
-    def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None
-    ) -> httpcore.NetworkStream:
-        seconds = time_left(timeout, httpcore.ConnectTimeout)
-        return DeadlineStream(self._backend.connect_unix_socket(path, seconds, socket_options))
-
     def sleep(self, seconds: float) -> None:
         self._backend.sleep(seconds)
 
@@ -163,42 +162,64 @@ class AsyncDeadlineBackend(httpcore.AsyncNetworkBackend):
         seconds = time_left(timeout, httpcore.ConnectTimeout)
         return AsyncDeadlineStream(await self._backend.connect_tcp(host, port, seconds, local_address, socket_options))
 
-    async def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None
-    ) -> httpcore.AsyncNetworkStream:
-        seconds = time_left(timeout, httpcore.ConnectTimeout)
-        return AsyncDeadlineStream(await self._backend.connect_unix_socket(path, seconds, socket_options))
-
     async def sleep(self, seconds: float) -> None:
         await self._backend.sleep(seconds)
 
 
-# httpx.Client's arguments that configure its default transport: honoured here the same way.
-POOL_OPTIONS = frozenset({"verify", "cert", "trust_env", "http1", "http2", "limits"})
 # httpx.Client's arguments under which requests may go through transports of httpx's own.
 OTHER_TRANSPORTS = frozenset({"transport", "mounts", "proxy"})
-DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=5.0)  # httpx's
+# httpx's default pool limits, read from its public signature rather than copied.
+DEFAULT_LIMITS: httpx.Limits = inspect.signature(httpx.HTTPTransport).parameters["limits"].default
 
 
-def client_arguments(args: Mapping[str, Any], transport: Callable[[Mapping[str, Any]], object]) -> dict[str, Any]:
-    """httpx client arguments with a deadline transport, unless requests may go another way.
+def client_arguments(
+    args: Mapping[str, Any], transport: Callable[[Mapping[str, Any]], object], base_url: str
+) -> dict[str, Any]:
+    """httpx client arguments with a deadline transport, unless requests to ``base_url`` may go
+    another way: then httpx's transports, and the deadline is checked between body chunks only.
 
-    A user's ``transport``, ``mounts`` or ``proxy``, or a proxy in the environment (which httpx
-    honours only when it makes its own transports), keep httpx's transports: the deadline is then
-    checked between body chunks only (``BodyBuffer``).
+    That is a user's ``transport``, ``mounts`` or ``proxy``; a proxy in the environment for the
+    base URL (httpx reads the environment only when it makes its own transports); and HTTP/2,
+    where one connection carries concurrent requests and a read for one call may serve another's
+    stream (one call's deadline must not fail the others).
     """
-    env_proxy = args.get("trust_env", True) and not {"http", "https", "all"}.isdisjoint(getproxies())
-    if env_proxy or not OTHER_TRANSPORTS.isdisjoint(args):
+    if not OTHER_TRANSPORTS.isdisjoint(args) or args.get("http2"):
+        return dict(args)
+    if args.get("trust_env", True) and environment_proxy_applies(base_url):
         return dict(args)
     return {**args, "transport": transport(args)}
 
 
+def environment_proxy_applies(base_url: str) -> bool:
+    """Whether the environment names a proxy for ``base_url`` that ``NO_PROXY`` does not exempt
+    (the variables httpx reads: ``HTTP_PROXY``, ``HTTPS_PROXY``, ``ALL_PROXY``, ``NO_PROXY``)."""
+    proxies = getproxies()
+    url = httpx.URL(base_url)
+    if not (proxies.get(url.scheme) or proxies.get("all")):
+        return False
+    return not exempt(url.host, proxies.get("no", ""))
+
+
+def exempt(host: str, no_proxy: str) -> bool:
+    """Whether ``NO_PROXY`` exempts ``host``: ``*``, the host itself, or a domain it is in
+    (``example.com`` and ``.example.com`` both cover ``api.example.com``); a port is ignored."""
+    host = host.lower().strip("[]")
+    for entry in no_proxy.split(","):
+        name = entry.strip().lower()
+        if name.startswith("[") and "]" in name:  # an IPv6 address, maybe with a port
+            name = name[1 : name.index("]")]
+        elif name.count(":") == 1:
+            name = name.partition(":")[0]
+        name = name.lstrip(".")
+        if name == "*" or (name and (host == name or host.endswith("." + name))):
+            return True
+    return False
+
+
 def pool_arguments(options: Mapping[str, Any]) -> dict[str, Any]:
-    """httpcore pool arguments from httpx.Client's (``verify``, ``limits``, ...), as httpx maps them."""
+    """httpcore pool arguments from httpx.Client's (``verify``, ``cert``, ``trust_env``, ``http1``,
+    ``limits``), as httpx's own transport takes them."""
     limits: httpx.Limits = options.get("limits", DEFAULT_LIMITS)
-    http2 = bool(options.get("http2", False))
-    if http2 and find_spec("h2") is None:
-        raise ImportError("http2=True needs the h2 package: pip install 'httpx[http2]'")
     ssl_context = httpx.create_ssl_context(
         verify=options.get("verify", True), cert=options.get("cert"), trust_env=options.get("trust_env", True)
     )
@@ -208,7 +229,6 @@ def pool_arguments(options: Mapping[str, Any]) -> dict[str, Any]:
         "max_keepalive_connections": limits.max_keepalive_connections,
         "keepalive_expiry": limits.keepalive_expiry,
         "http1": bool(options.get("http1", True)),
-        "http2": http2,
     }
 
 

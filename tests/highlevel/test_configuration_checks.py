@@ -113,3 +113,34 @@ def test_a_backoff_that_cannot_work_is_refused_at_construction(backoff: object, 
 
 def test_a_backoff_of_zero_is_no_wait() -> None:
     assert Script(ok()).client(backoff=0).max_retries == 2
+
+
+BAD_COUNTS: list[tuple[object, type[Exception]]] = [
+    (True, TypeError),
+    (1.5, TypeError),
+    ("3", TypeError),
+    (-1, ValueError),
+]
+
+
+@pytest.mark.parametrize(("value", "error"), BAD_COUNTS)
+@pytest.mark.parametrize("client_class", [CalAttributes, AsyncCalAttributes])
+def test_a_count_that_is_not_an_int_is_refused_where_it_is_given(
+    client_class: type[CalAttributes], value: object, error: type[Exception]
+) -> None:
+    """max_retries=True or 1.5 would drive the retry loop by accident; 1.5 bytes is no limit."""
+    with pytest.raises(error, match="max_retries"):
+        client_class("cal_k", max_retries=value)  # type: ignore[arg-type]
+    with pytest.raises(error, match="max_retries"):
+        client_class("cal_k").with_options(max_retries=value)  # type: ignore[arg-type]
+    with pytest.raises(error, match="max_response_bytes"):
+        client_class("cal_k", max_response_bytes=value)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("value", "error"), [*BAD_COUNTS, (0, ValueError)])
+def test_a_page_size_that_is_not_an_int_is_refused_before_sending(value: object, error: type[Exception]) -> None:
+    """page_size=True went out as take=true, 2.0 as take=2.0."""
+    script = Script(ok())
+    with script.client(org_id=1) as cal, pytest.raises(error, match="page_size"):
+        cal.attributes.list(page_size=value)  # type: ignore[arg-type]
+    assert script.attempts == 0

@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 import pytest
@@ -38,10 +39,12 @@ class ScriptedServer:
 
     answers: list[str]
     tls: ssl.SSLContext | None = None  # the server's side of TLS, when it speaks https
+    step: float = STEP
     connections: int = 0
     targets: list[str] = field(default_factory=list)
     listener: socket.socket = field(default_factory=lambda: socket.create_server(("127.0.0.1", 0)))
     stopped: threading.Event = field(default_factory=threading.Event)
+    hung_up: threading.Event = field(default_factory=threading.Event)  # after a "quick-close" answer
 
     @property
     def url(self) -> str:
@@ -84,19 +87,24 @@ class ScriptedServer:
         if answer == "quick":
             connection.sendall(QUICK)
             return
+        if answer == "quick-close":  # answers, then hangs up without saying so (no Connection: close)
+            connection.sendall(QUICK)
+            connection.shutdown(socket.SHUT_RDWR)
+            self.hung_up.set()
+            return
         for byte in QUICK:  # stops when the client gives up: the next send fails
             if self.stopped.is_set():
                 return
             connection.sendall(bytes([byte]))
-            time.sleep(STEP)
+            time.sleep(self.step)
 
 
 @pytest.fixture
 def scripted() -> Iterator[Callable[..., ScriptedServer]]:
     servers: list[tuple[ScriptedServer, threading.Thread]] = []
 
-    def start(answers: list[str], tls: ssl.SSLContext | None = None) -> ScriptedServer:
-        server = ScriptedServer(answers, tls)
+    def start(answers: list[str], tls: ssl.SSLContext | None = None, step: float = STEP) -> ScriptedServer:
+        server = ScriptedServer(answers, tls, step)
         thread = threading.Thread(target=server.serve, daemon=True)
         thread.start()
         servers.append((server, thread))
@@ -159,18 +167,31 @@ def test_the_deadline_is_per_attempt_and_a_retry_gets_a_fresh_one(
     assert len(server.targets) == 2
 
 
-def test_without_a_deadline_a_slow_answer_is_read_whole(scripted: Callable[..., ScriptedServer]) -> None:
-    """timeout=None means no deadline: the trickled answer (4.5 s) is read to its end."""
-    server = scripted(["quick", "trickle"])
-    timeout = httpx.Timeout(None)
+def test_an_unbounded_read_timeout_means_no_deadline(scripted: Callable[..., ScriptedServer]) -> None:
+    """read=None asks to wait for a slow answer: no deadline then, though the other phases are
+    0.3 s (the deadline used to be the longest bounded phase). The answer takes 0.9 s."""
+    server = scripted(["trickle"], step=0.01)
+    timeout = httpx.Timeout(0.3, read=None)
     with CalAttributes("cal_k", base_url=server.url, org_id=1, max_retries=0, timeout=timeout) as cal:
-        cal.attributes.list()
         started = time.monotonic()
         assert cal.attributes.list().items == []
-    assert time.monotonic() - started >= len(QUICK) * STEP * 0.9
+    assert time.monotonic() - started >= 0.3
 
 
-@pytest.mark.parametrize("how", ["argument", "environment"])
+def test_a_pooled_connection_the_server_closed_is_not_reused(scripted: Callable[..., ScriptedServer]) -> None:
+    """httpcore asks an idle connection's stream whether it is readable (the server hung up)
+    before reusing it; the deadline stream passes the question through, so the next call opens
+    a new connection instead of failing on the dead one (no retries here to hide it)."""
+    server = scripted(["quick-close", "quick"])
+    with CalAttributes("cal_k", base_url=server.url, org_id=1, max_retries=0) as cal:
+        assert cal.attributes.list().items == []
+        assert server.hung_up.wait(5)
+        time.sleep(0.05)  # the hang-up reaches the client's socket
+        assert cal.attributes.list().items == []
+    assert server.connections == 2
+
+
+@pytest.mark.parametrize("how", ["argument", "environment", "environment-all", "mounts"])
 def test_a_proxy_still_carries_the_requests(
     scripted: Callable[..., ScriptedServer], how: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -180,8 +201,11 @@ def test_a_proxy_still_carries_the_requests(
     args: dict[str, object] = {}
     if how == "argument":
         args["proxy"] = proxy.url
+    elif how == "mounts":
+        args["mounts"] = {"http://": httpx.HTTPTransport(proxy=proxy.url)}
     else:
-        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+        monkeypatch.setenv("HTTP_PROXY" if how == "environment" else "ALL_PROXY", proxy.url)
+        monkeypatch.setenv("NO_PROXY", "localhost,.example.com")
     with CalAttributes("cal_k", base_url="http://cal.invalid", org_id=1, max_retries=0, httpx_args=args) as cal:
         assert cal.attributes.list().items == []
     assert proxy.targets == ["http://cal.invalid/v2/organizations/1/attributes?skip=0&take=100"]
@@ -239,3 +263,80 @@ def test_the_users_limits_reach_the_connection_pool(
         cal.attributes.list()
         cal.attributes.list()
     assert server.connections == connections
+
+
+@pytest.mark.parametrize(
+    ("environment", "trust_env"),
+    [
+        ({"HTTP_PROXY": "{proxy}", "NO_PROXY": "127.0.0.1"}, True),
+        ({"HTTP_PROXY": "{proxy}", "NO_PROXY": "*"}, True),
+        ({"HTTP_PROXY": "{proxy}", "NO_PROXY": "localhost, 127.0.0.1:9"}, True),
+        ({"HTTPS_PROXY": "{proxy}"}, True),  # for https only: the base URL is http
+        ({"HTTP_PROXY": "{proxy}"}, False),  # the user told httpx not to read the environment
+    ],
+    ids=["no-proxy-host", "no-proxy-star", "no-proxy-host-port", "other-scheme", "trust-env-off"],
+)
+def test_an_environment_proxy_that_does_not_apply_keeps_the_deadline(
+    scripted: Callable[..., ScriptedServer],
+    monkeypatch: pytest.MonkeyPatch,
+    environment: dict[str, str],
+    trust_env: bool,
+) -> None:
+    """Requests go straight to the server (it sees a path, not a proxy's absolute URL) and a
+    trickle still stops at the deadline: the proxy variables do not cover the base URL."""
+    proxy = scripted(["quick"])
+    server = scripted(["quick", "trickle"])
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value.format(proxy=proxy.url))
+    args = {"trust_env": trust_env}
+    with CalAttributes("cal_k", base_url=server.url, org_id=1, max_retries=0, timeout=TIMEOUT, httpx_args=args) as cal:
+        assert cal.attributes.list().items == []
+        started = time.monotonic()
+        with pytest.raises(APITimeoutError, match="deadline"):
+            cal.attributes.list()
+    assert time.monotonic() - started < BOUND
+    assert server.targets[0].startswith("/v2/") and proxy.targets == []
+
+
+def test_async_over_tls_a_trickle_stops_at_the_deadline(
+    scripted: Callable[..., ScriptedServer], authority: trustme.CA
+) -> None:
+    """The async stream start_tls returns keeps the deadline too."""
+    server_side, client_side = tls_contexts(authority)
+    server = scripted(["trickle"], server_side)
+
+    async def call() -> None:
+        async with AsyncCalAttributes(
+            "cal_k", base_url=server.url, org_id=1, max_retries=0, timeout=TIMEOUT, httpx_args={"verify": client_side}
+        ) as cal:
+            await cal.attributes.list()
+
+    started = time.monotonic()
+    with pytest.raises(APITimeoutError, match="deadline"):
+        asyncio.run(call())
+    assert time.monotonic() - started < BOUND
+
+
+@pytest.mark.parametrize("trust_env", [True, False])
+def test_ssl_cert_file_is_read_only_when_the_environment_is_trusted(
+    scripted: Callable[..., ScriptedServer],
+    authority: trustme.CA,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    trust_env: bool,
+) -> None:
+    """As httpx's own transport: SSL_CERT_FILE names the CAs to trust, unless trust_env=False."""
+    server_side, _ = tls_contexts(authority)
+    server = scripted(["quick"], server_side)
+    authority.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "ca.pem"))
+    args = {"trust_env": trust_env}
+    with CalAttributes("cal_k", base_url=server.url, org_id=1, max_retries=0, httpx_args=args) as cal:
+        if trust_env:
+            assert cal.attributes.list().items == []
+        else:
+            with pytest.raises(APIConnectionError, match="CERTIFICATE_VERIFY_FAILED"):
+                cal.attributes.list()
