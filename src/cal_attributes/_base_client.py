@@ -34,6 +34,7 @@ from cal_attributes._settings import (
     DEFAULT_TIMEOUT,
     Settings,
     check_count,
+    check_int,
     check_seconds,
     checked_timeout,
     resolve_settings,
@@ -163,8 +164,7 @@ def require_path_text(name: str, value: str) -> None:
 def require_path_int(name: str, value: int) -> None:
     """An integer path parameter is an int: ``"5"``, ``5.0`` or ``None`` from an untyped caller
     would go into the URL as text, and ``True`` as ``True``. Its range is the server's to judge."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"`{name}` must be an int, got {type(value).__name__}")
+    check_int(f"`{name}`", value)
 
 
 def comma_list(name: str, values: Sequence[object]) -> str:

@@ -28,11 +28,16 @@ def check_seconds(name: str, value: object, *, zero_allowed: bool = False) -> No
         raise ValueError(f"`{name}` must be a finite number of seconds {least}, got {value!r}")
 
 
-def check_count(name: str, value: object, least: int) -> None:
-    """A count given by a caller (retries, bytes, a page size) is an int of at least ``least``:
-    ``True`` or ``2.0`` would otherwise reach the query string or the retry loop as they are."""
+def check_int(name: str, value: object) -> None:
+    """An id or count from an untyped caller is an int: ``"5"``, ``5.0`` or ``None`` would go into
+    a URL as text, and ``True`` (an int to Python) as ``true``."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+
+
+def check_count(name: str, value: int, least: int) -> None:
+    """A count given by a caller (retries, bytes, a page size) is an int of at least ``least``."""
+    check_int(name, value)
     if value < least:
         raise ValueError(f"{name} must be {least} or more, got {value}")
 
@@ -71,8 +76,7 @@ class Settings:
 
 def resolve_org_id(org_id: int | None) -> int | None:
     if org_id is not None:
-        if isinstance(org_id, bool) or not isinstance(org_id, int):  # "5" would go into every URL
-            raise TypeError(f"`org_id` must be an int, got {type(org_id).__name__}")
+        check_int("`org_id`", org_id)  # "5" would go into every URL
         return org_id
     text = os.environ.get("CAL_ORG_ID", "").strip()
     if not text:
