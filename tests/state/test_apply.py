@@ -31,7 +31,7 @@ from cal_attributes.state.render import render_report
 from cal_attributes.state.sdk import AsyncSdkOperations
 from cal_attributes_mock import MockConfig, create_mock
 from cal_attributes_mock.envelopes import http_error
-from tests.state.conftest import FAST, Org, Wire, state
+from tests.state.conftest import FAST, Org, Wire, history_queries, state
 
 # Each edit of the exported demo state, alone: (exported text -> desired text, plan flags, change kinds expected).
 EDITS: dict[str, tuple[list[tuple[str, str]], dict[str, bool], set[str]]] = {
@@ -317,10 +317,6 @@ def history_answers(status: int, message: str) -> Callable[[httpx.Request, httpx
     return rewrite
 
 
-def history_reads(org: Org) -> list[str]:
-    return [r.query for r in org.server.calls_to("getAssignmentHistory")]
-
-
 ONE_AT_A_TIME = replace(FAST, concurrency=1)  # so "stops after the first" is one read, not one per slot
 NEWCOMERS = [("members:\n", "members:\n  201:\n    department: sales\n  999:\n    office: Atlantis\n")]
 
@@ -346,7 +342,7 @@ def test_a_history_read_that_fails_leaves_membership_unknown_and_the_plan_goes_o
 
 def test_the_membership_check_reads_the_smallest_page(org: Org) -> None:
     org.manager().plan(with_edits(org, [("members:\n", "members:\n  104:\n    department: sales\n")]))
-    assert history_reads(org) == ["limit=1"]
+    assert history_queries(org.server) == ["limit=1"]
 
 
 def test_a_key_that_may_not_read_histories_is_asked_once_and_the_plan_says_so(org: Org) -> None:
@@ -370,13 +366,13 @@ def test_a_key_that_may_not_read_histories_is_asked_once_and_the_plan_says_so(or
 def test_check_members_false_reads_no_history_and_does_not_refuse(org: Org) -> None:
     plan = org.manager().plan(with_edits(org, NEWCOMERS), check_members=False)
     assert sorted(c.user_id for c in plan.changes if isinstance(c, Assign)) == [201, 999]
-    assert history_reads(org) == [] and plan.warnings == ()
+    assert history_queries(org.server) == [] and plan.warnings == ()
 
 
 def test_a_user_given_only_empty_values_is_not_checked(org: Org) -> None:
     # 201 is no member, but a file that gives them nothing plans nothing for them: no read.
     plan = org.manager().plan(with_edits(org, [("members:\n", "members:\n  201:\n    department: []\n")]))
-    assert history_reads(org) == [] and not plan.has_changes
+    assert history_queries(org.server) == [] and not plan.has_changes
 
 
 @pytest.mark.parametrize(

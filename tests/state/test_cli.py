@@ -19,7 +19,7 @@ from cal_attributes import CalAttributes
 from cal_attributes.cli import main
 from cal_attributes_mock import MockServer, create_mock, parse_seed
 from cal_attributes_mock.serve import serve_in_thread
-from tests.state.conftest import OWNER_KEY
+from tests.state.conftest import OWNER_KEY, history_queries
 
 WRITES = ("createAttribute", "updateAttribute", "createOption", "assignOptionToUser", "unassignOptionFromUser")
 
@@ -561,8 +561,3 @@ def test_no_member_check_skips_the_history_reads_and_the_refusal(
     assert cli("plan", str(path), "--no-member-check") == 2
     assert "+ user 201: department += sales" in capsys.readouterr().out
     assert history_queries(mock) == []
-
-
-def history_queries(server: MockServer) -> list[str]:
-    """Those of the history reads (by path: the mock logs a refused one without its operation)."""
-    return [r.query for r in server.requests if r.path.endswith("/history")]

@@ -158,7 +158,7 @@ async def _check_members(ops: OrgOperations, requester: Requester, users: list[i
             except OperationError as error:
                 if not says_not_a_member(error):
                     check.why_unknown = check.why_unknown or _why_unknown(error)
-                    return
+                    continue  # the next turn stops, as every probe's does
                 check.non_members[user] = str(error)
             check.answered += 1
 
