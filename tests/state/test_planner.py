@@ -161,7 +161,7 @@ def test_a_non_member_given_only_a_value_of_a_locked_attribute_is_not_refused() 
 
 
 def test_a_membership_the_reader_could_not_check_is_a_warning() -> None:
-    note = "membership not checked for 1 of 1 users who hold nothing yet (...)"
+    note = "membership not checked for 1 of 1 user holding nothing yet (...)"
     assert make_plan(replace(CURRENT, unchecked=note), state(DESIRED + "  104: {department: eng}\n")).warnings == (
         note,
     )

@@ -133,9 +133,9 @@ class _MemberCheck:
         """Why some users' membership is unknown, said once (None: all were checked)."""
         if self.why_unknown is None:
             return None
-        left = self.users - self.answered
+        left, users = self.users - self.answered, "user" if self.users == 1 else "users"
         return (
-            f"membership not checked for {left} of {self.users} users who hold nothing yet ({self.why_unknown}); "
+            f"membership not checked for {left} of {self.users} {users} holding nothing yet ({self.why_unknown}); "
             "a value for a non-member fails at apply time, after the options it needs were created"
         )
 
@@ -168,7 +168,7 @@ async def _check_members(ops: OrgOperations, requester: Requester, users: list[i
 
 def _why_unknown(error: OperationError) -> str:
     if error.status == 403:
-        return "the key may not read assignment histories: organization.attributes.readAuditLogs"
+        return "the key may not read assignment histories: 403, it needs the organization.attributes.readAuditLogs permission"
     return f"the assignment history could not be read: {error}"
 
 
