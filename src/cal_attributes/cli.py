@@ -51,6 +51,11 @@ def parser() -> argparse.ArgumentParser:
     planning.add_argument(
         "--allow-retype", action="store_true", help="apply type changes (options and assignments are kept)"
     )
+    planning.add_argument(
+        "--no-member-check",
+        action="store_true",
+        help="do not check that users who hold nothing yet are members (one request each)",
+    )
     planning.add_argument("--json", action="store_true", help="print the plan as JSON")
 
     top = _Parser(
@@ -133,7 +138,11 @@ class _Run:
                 return self.write(dump_state(replace(imported, organization=manager.org_id)))
             assert self.desired is not None
             plan = await manager.plan(
-                self.desired, prune=args.prune, include_locked=args.include_locked, allow_retype=args.allow_retype
+                self.desired,
+                prune=args.prune,
+                include_locked=args.include_locked,
+                allow_retype=args.allow_retype,
+                check_members=not args.no_member_check,
             )
             if args.json:
                 self.out.print_json(json.dumps(plan_to_json(plan)))

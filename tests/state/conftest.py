@@ -94,5 +94,10 @@ def org(demo_server: MockServer) -> Iterator[Org]:
     yield Org(demo_server, Wire(httpx.ASGITransport(app=demo_server)))
 
 
+def history_queries(server: MockServer) -> list[str]:
+    """The queries of the assignment-history reads (by path: the mock logs a refused read without its operation)."""
+    return [r.query for r in server.requests if r.path.endswith("/history")]
+
+
 def state(text: str) -> State:
     return parse_state(text, "test.yaml")

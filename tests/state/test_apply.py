@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import replace
 
@@ -13,14 +13,26 @@ from rich.console import Console
 
 from cal_attributes import AsyncCalAttributes
 from cal_attributes.errors import ConfigurationError
-from cal_attributes.state import OrgOperations, RefusedPlanError, Result, RunSettings, State, StateManager, dump_state
+from cal_attributes.state import (
+    OperationError,
+    OrgOperations,
+    RefusedPlanError,
+    Result,
+    RunSettings,
+    State,
+    StateManager,
+    dump_state,
+)
 from cal_attributes.state.changes import Assign
 from cal_attributes.state.engine import ApplyReport
 from cal_attributes.state.planner import NotAMemberError, Plan
+from cal_attributes.state.reader import says_not_a_member
 from cal_attributes.state.render import render_report
 from cal_attributes.state.sdk import AsyncSdkOperations
 from cal_attributes_mock import MockConfig, create_mock
-from tests.state.conftest import FAST, Org, Wire, state
+from cal_attributes_mock.envelopes import http_error
+from tests.state.conftest import FAST, Org, Wire, history_queries, state
+from tests.state.test_docs import PAGE
 
 # Each edit of the exported demo state, alone: (exported text -> desired text, plan flags, change kinds expected).
 EDITS: dict[str, tuple[list[tuple[str, str]], dict[str, bool], set[str]]] = {
@@ -276,7 +288,52 @@ def test_the_membership_check_reads_only_for_users_who_hold_nothing_yet(org: Org
     assert [c.user_id for c in plan.changes if isinstance(c, Assign)] == [104]
 
 
-def test_a_caller_who_may_not_read_histories_still_gets_a_plan(org: Org) -> None:
+def history_answers(status: int, message: str) -> Callable[[httpx.Request, httpx.Response], httpx.Response]:
+    """A Wire rewrite: every assignment-history read answered with ``status`` and ``message``: in
+    Cal.com's envelope for a 4xx (a NestJS HttpException), NestJS's plain body for a 5xx."""
+
+    def rewrite(request: httpx.Request, response: httpx.Response) -> httpx.Response:
+        path = request.url.path
+        if not path.endswith("/history"):
+            return response
+        text = message.format(path=path)
+        body = http_error(status, text, path).body if status < 500 else {"statusCode": status, "message": text}
+        return httpx.Response(status, json=body, request=request)
+
+    return rewrite
+
+
+ONE_AT_A_TIME = replace(FAST, concurrency=1)  # so "stops after the first" is one read, not one per slot
+NEWCOMERS = [("members:\n", "members:\n  201:\n    department: sales\n  999:\n    office: Atlantis\n")]
+
+
+def test_a_server_without_the_history_route_does_not_refuse_the_plan(org: Org) -> None:
+    # Not a membership answer: NestJS's 404 for an unknown route says nothing about the user.
+    org.wire.rewrite = history_answers(404, "Cannot GET {path}")
+    plan = org.manager(ONE_AT_A_TIME).plan(with_edits(org, NEWCOMERS))
+    assert sorted(c.user_id for c in plan.changes if isinstance(c, Assign)) == [201, 999]
+    [warning] = plan.warnings
+    assert warning.startswith("membership not checked for 2 of 2 users holding nothing yet")
+    assert "Cannot GET /v2/organizations/1/attributes/assignments/201/history" in warning
+    assert org.wire.statuses.count(404) == 1  # the first such answer stops the check
+
+
+@pytest.mark.parametrize("status", [400, 500])
+def test_a_history_read_that_fails_leaves_membership_unknown_and_the_plan_goes_on(org: Org, status: int) -> None:
+    org.wire.rewrite = history_answers(status, "something else went wrong")
+    plan = org.manager().plan(with_edits(org, [("members:\n", "members:\n  201:\n    department: sales\n")]))
+    assert [c.user_id for c in plan.changes if isinstance(c, Assign)] == [201]
+    [warning] = plan.warnings
+    assert warning.startswith("membership not checked for 1 of 1 user holding nothing yet (")
+    assert "something else went wrong" in warning
+
+
+def test_the_membership_check_reads_the_smallest_page(org: Org) -> None:
+    org.manager().plan(with_edits(org, [("members:\n", "members:\n  104:\n    department: sales\n")]))
+    assert history_queries(org.server) == ["limit=1"]
+
+
+def test_a_key_that_may_not_read_histories_is_asked_once_and_the_plan_goes_on_saying_so(org: Org) -> None:
     # The member's key reads attributes but not histories (admin): membership is then unknown.
     @asynccontextmanager
     async def operations() -> AsyncIterator[OrgOperations]:
@@ -285,7 +342,44 @@ def test_a_caller_who_may_not_read_histories_still_gets_a_plan(org: Org) -> None
         ) as cal:
             yield AsyncSdkOperations(cal)
 
-    desired = with_edits(org, [("members:\n", "members:\n  201:\n    department: sales\n")])
-    plan = StateManager(operations, FAST, org_id=1).plan(desired)
-    assert [c.user_id for c in plan.changes if isinstance(c, Assign)] == [201]
-    assert 403 in org.wire.statuses
+    desired = with_edits(org, [("members:\n", "members:\n  104:\n    department: sales\n"), *NEWCOMERS])
+    plan = StateManager(operations, ONE_AT_A_TIME, org_id=1).plan(desired)
+    assert sorted(c.user_id for c in plan.changes if isinstance(c, Assign)) == [104, 201, 999]
+    assert org.wire.statuses.count(403) == 1  # not one per newcomer
+    [warning] = plan.warnings
+    assert warning.startswith("membership not checked for 3 of 3 users holding nothing yet (the key may not")
+    assert "readAuditLogs" in warning
+    assert f"warning: {warning}\n" in PAGE.read_text(encoding="utf-8")  # the example shown there
+
+
+def test_check_members_false_reads_no_history_and_does_not_refuse(org: Org) -> None:
+    plan = org.manager().plan(with_edits(org, NEWCOMERS), check_members=False)
+    assert sorted(c.user_id for c in plan.changes if isinstance(c, Assign)) == [201, 999]
+    assert history_queries(org.server) == [] and plan.warnings == ()
+
+
+def test_a_user_given_only_empty_values_is_not_checked(org: Org) -> None:
+    # 201 is no member, but a file that gives them nothing plans nothing for them: no read.
+    plan = org.manager().plan(with_edits(org, [("members:\n", "members:\n  201:\n    department: []\n")]))
+    assert history_queries(org.server) == [] and not plan.has_changes
+
+
+@pytest.mark.parametrize(
+    ("status", "message", "not_a_member"),
+    [
+        (404, "Membership for user with id 7 within organization id 1 not found", True),  # no membership row
+        (404, "User is not a member of the organization", True),  # a membership not accepted
+        (404, "Cannot GET /v2/organizations/1/attributes/assignments/7/history", False),  # no such route
+        (404, "Attribute not found", False),
+        (403, "RolesGuard - User is not a member of the organization with id=1.", False),  # the caller, not the user
+        (None, None, False),  # no answer (the network)
+    ],
+)
+def test_only_a_404_about_membership_says_not_a_member(
+    status: int | None, message: str | None, not_a_member: bool
+) -> None:
+    # The server's own message decides, not str(error), which also holds the URL and request id.
+    error = OperationError(
+        f"{status}: {message} (GET /membership-for-user-not-a-member)", status=status, server_message=message
+    )
+    assert says_not_a_member(error) is not_a_member

@@ -19,7 +19,7 @@ from cal_attributes import CalAttributes
 from cal_attributes.cli import main
 from cal_attributes_mock import MockServer, create_mock, parse_seed
 from cal_attributes_mock.serve import serve_in_thread
-from tests.state.conftest import OWNER_KEY
+from tests.state.conftest import OWNER_KEY, history_queries
 
 WRITES = ("createAttribute", "updateAttribute", "createOption", "assignOptionToUser", "unassignOptionFromUser")
 
@@ -546,3 +546,18 @@ def test_apply_of_a_value_for_a_non_member_writes_nothing_and_names_them(
     assert "member 201: not a member of the organization (404 " in err
     assert "remove them from the file or add them to the organization" in err
     assert writes(mock) == 0
+
+
+def test_no_member_check_skips_the_history_reads_and_the_refusal(
+    mock: MockServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = exported(tmp_path, capsys)
+    path.write_text(path.read_text().replace("members:\n", "members:\n  201:\n    department: sales\n", 1))
+    mock.requests.clear()
+    assert cli("plan", str(path)) == 1  # checked: 201 is no member
+    assert "member 201: not a member of the organization" in capsys.readouterr().err
+    assert history_queries(mock) == ["limit=1"]
+    mock.requests.clear()
+    assert cli("plan", str(path), "--no-member-check") == 2
+    assert "+ user 201: department += sales" in capsys.readouterr().out
+    assert history_queries(mock) == []

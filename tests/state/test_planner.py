@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from cal_attributes.state import (
@@ -10,6 +12,7 @@ from cal_attributes.state import (
     CurrentAttribute,
     DeleteAttribute,
     DuplicateOptionSlugError,
+    NotAMemberError,
     NotANumberError,
     OptionRow,
     PlanOptions,
@@ -144,3 +147,21 @@ def test_a_snapshot_with_a_repeated_option_slug_is_no_state_file() -> None:
         DuplicateOptionSlugError, match="attribute 'team' has 2 options with slug 'red' \\(ids o1, o2\\)"
     ):
         Snapshot((CurrentAttribute(team, options),), {}).to_state()
+
+
+def test_a_non_member_given_only_a_value_of_a_locked_attribute_is_not_refused() -> None:
+    # The assignment is skipped (locked), so nothing would be refused by the API.
+    current = replace(CURRENT, non_members={104: "404 NotFoundException: Membership for user with id 104 ..."})
+    desired = state(DESIRED + "  104: {office: Paris}\n")
+    plan = make_plan(current, desired)
+    assert plan.changes == () and [c.kind for c in plan.skipped] == ["create option", "assign"]
+    with pytest.raises(NotAMemberError) as raised:
+        make_plan(current, desired, PlanOptions(include_locked=True))
+    assert raised.value.users == [104]
+
+
+def test_a_membership_the_reader_could_not_check_is_a_warning() -> None:
+    note = "membership not checked for 1 of 1 user holding nothing yet (...)"
+    assert make_plan(replace(CURRENT, unchecked=note), state(DESIRED + "  104: {department: eng}\n")).warnings == (
+        note,
+    )

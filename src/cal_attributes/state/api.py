@@ -47,24 +47,41 @@ class AsyncStateManager:
         """A copy with other pacing, concurrency or retries, over the same client."""
         return AsyncStateManager(self._open, settings, org_id=self.org_id)
 
-    async def snapshot(self, desired: State | None = None, *, weights: bool = False) -> Snapshot:
+    async def snapshot(
+        self, desired: State | None = None, *, weights: bool = False, check_members: bool = True
+    ) -> Snapshot:
         async with self._open() as ops:
-            return await read_snapshot(ops, Requester(self.settings, self._pacer), desired=desired, all_weights=weights)
+            return await read_snapshot(
+                ops,
+                Requester(self.settings, self._pacer),
+                desired=desired,
+                all_weights=weights,
+                check_members=check_members,
+            )
 
     async def export(self, *, weights: bool = False) -> State:
         """The organization as a state file; ``weights=True`` also reads each holder's history."""
         return replace((await self.snapshot(weights=weights)).to_state(), organization=self.org_id)
 
     async def plan(
-        self, desired: State, *, prune: bool = False, include_locked: bool = False, allow_retype: bool = False
+        self,
+        desired: State,
+        *,
+        prune: bool = False,
+        include_locked: bool = False,
+        allow_retype: bool = False,
+        check_members: bool = True,
     ) -> Plan:
-        """Raises ``ConfigurationError`` before any request if the file names another organization."""
+        """Raises ``ConfigurationError`` before any request if the file names another organization.
+        ``check_members=False`` skips the membership check (one history read per user the file
+        gives a value who holds nothing yet) and ``NotAMemberError`` with it."""
         if desired.organization not in (None, self.org_id):  # --prune would remove another org's data
             raise ConfigurationError(
                 f"the state file describes organization {desired.organization}, not the target {self.org_id}: "
                 "pass the matching org id (--org-id, CAL_ORG_ID), or change the file's organization"
             )
-        return make_plan(await self.snapshot(desired), desired, PlanOptions(prune, include_locked, allow_retype))
+        current = await self.snapshot(desired, check_members=check_members)
+        return make_plan(current, desired, PlanOptions(prune, include_locked, allow_retype))
 
     async def apply(
         self, plan: Plan, *, progress: Progress | None = None, report: ApplyReport | None = None
@@ -103,17 +120,29 @@ class StateManager:
         """A copy with other pacing, concurrency or retries, over the same client."""
         return StateManager(self._open, settings, org_id=self._async.org_id)
 
-    def snapshot(self, desired: State | None = None, *, weights: bool = False) -> Snapshot:
-        return asyncio.run(self._async.snapshot(desired, weights=weights))
+    def snapshot(self, desired: State | None = None, *, weights: bool = False, check_members: bool = True) -> Snapshot:
+        return asyncio.run(self._async.snapshot(desired, weights=weights, check_members=check_members))
 
     def export(self, *, weights: bool = False) -> State:
         return asyncio.run(self._async.export(weights=weights))
 
     def plan(
-        self, desired: State, *, prune: bool = False, include_locked: bool = False, allow_retype: bool = False
+        self,
+        desired: State,
+        *,
+        prune: bool = False,
+        include_locked: bool = False,
+        allow_retype: bool = False,
+        check_members: bool = True,
     ) -> Plan:
         return asyncio.run(
-            self._async.plan(desired, prune=prune, include_locked=include_locked, allow_retype=allow_retype)
+            self._async.plan(
+                desired,
+                prune=prune,
+                include_locked=include_locked,
+                allow_retype=allow_retype,
+                check_members=check_members,
+            )
         )
 
     def apply(self, plan: Plan, *, progress: Progress | None = None, report: ApplyReport | None = None) -> ApplyReport:

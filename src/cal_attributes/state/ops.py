@@ -12,6 +12,8 @@ from typing import Generic, Protocol, TypeVar
 
 T = TypeVar("T")
 
+HISTORY_PAGE = 50  # the API's largest page of assignment history
+
 
 @dataclass(frozen=True)
 class AttributeRow:
@@ -56,12 +58,22 @@ class Page(Generic[T]):
 
 
 class OperationError(Exception):
-    """A request the server answered with an error, or that could not be completed."""
+    """A request the server answered with an error, or that could not be completed.
+    ``server_message`` is the server's own message (None when it did not answer), for a caller
+    that tells answers apart by what they say (``str()`` adds the status, URL and request id)."""
 
-    def __init__(self, message: str, *, status: int | None = None, retry_after: float | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        retry_after: float | None = None,
+        server_message: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.retry_after = retry_after
+        self.server_message = server_message
 
     @property
     def rate_limited(self) -> bool:
@@ -82,8 +94,9 @@ class OrgOperations(Protocol):
 
     async def list_assigned(self, attribute_id: str) -> Page[AssignedRow]: ...
 
-    async def assignment_history(self, user_id: int) -> Page[WeightSeen]:
-        """The user's assignment history, newest first, as the weights its changes left."""
+    async def assignment_history(self, user_id: int, *, page_size: int = HISTORY_PAGE) -> Page[WeightSeen]:
+        """The user's assignment history, newest first, as the weights its changes left
+        (``page_size`` entries a page, 1 to 50)."""
         ...
 
     async def create_attribute(self, *, slug: str, name: str, type: str, enabled: bool) -> AttributeRow:

@@ -118,7 +118,7 @@ class _Builder:
         self.changes: list[Change] = []
         self.skipped: list[Change] = []
         self.refused: list[UpdateAttribute] = []
-        self.warnings: list[str] = []
+        self.warnings: list[str] = [current.unchecked] if current.unchecked else []
         self.left_attributes = self.left_options = self.left_assignments = 0
         self.deleted_attributes: set[str] = set()
         self.deleted_options: set[str] = set()

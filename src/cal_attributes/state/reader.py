@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
 from functools import partial
 from typing import TypeVar
 
@@ -16,15 +17,21 @@ T = TypeVar("T")
 
 
 async def read_snapshot(
-    ops: OrgOperations, requester: Requester, *, desired: State | None = None, all_weights: bool = False
+    ops: OrgOperations,
+    requester: Requester,
+    *,
+    desired: State | None = None,
+    all_weights: bool = False,
+    check_members: bool = True,
 ) -> Snapshot:
     """Attributes (pages of 250), each attribute's options and assigned options (one request each,
     plus a page per 250 assigned options), then the assignment history of the members whose
     weights matter: those ``desired`` gives a weight for an option they hold (or all holders).
     Raises ``DuplicateOptionSlugError`` if a select attribute repeats an option slug: any of
-    them for an export (``desired`` None), one the file mentions for a plan. For a plan, also
-    whether each user the file gives a value and who holds nothing yet is a member (one
-    history read each), so the planner can refuse before any write."""
+    them for an export (``desired`` None), one the file mentions for a plan. For a plan (unless
+    ``check_members`` is False), also whether each user the file gives a value and who holds
+    nothing yet is a member (one smallest history page each), so the planner can refuse before
+    any write."""
     rows = await _attributes(ops, requester)
     attributes = await asyncio.gather(*(_options(ops, requester, row) for row in rows))
     # Before anything is planned or written from them.
@@ -41,10 +48,10 @@ async def read_snapshot(
     found = await asyncio.gather(*(_weights(ops, requester, user, holdings[user]) for user in users))
     for user, per_option in zip(users, found, strict=True):
         weights.update(((user, option_id), weight) for option_id, weight in per_option.items())
-    newcomers = _users_holding_nothing(snapshot, desired)
-    answers = await asyncio.gather(*(_not_a_member(ops, requester, user) for user in newcomers))
-    non_members = {user: answer for user, answer in zip(newcomers, answers, strict=True) if answer is not None}
-    return Snapshot(snapshot.attributes, snapshot.holdings, weights, non_members=non_members)
+    check = await _check_members(ops, requester, _users_holding_nothing(snapshot, desired) if check_members else [])
+    return Snapshot(
+        snapshot.attributes, snapshot.holdings, weights, non_members=check.non_members, unchecked=check.note()
+    )
 
 
 def mentioned_attributes(desired: State) -> frozenset[str]:
@@ -102,21 +109,67 @@ def _users_holding_nothing(snapshot: Snapshot, desired: State | None) -> list[in
     )
 
 
-async def _not_a_member(ops: OrgOperations, requester: Requester, user: int) -> str | None:
-    """The server's 404 if ``user`` is not a member of the organization, else None. Assignment
-    history is the one read that answers it (a 404 for a non-member); listing a user's options
-    gives [] for anyone. It cannot tell an invitation not yet accepted, which assign refuses.
-    A caller below admin may not read it (403): then nothing is known, and the plan goes on
-    (such a caller's apply is refused before any write anyway)."""
-    try:
-        await requester.call(partial(ops.assignment_history, user))
-    except OperationError as error:
-        if error.status == 404:
-            return str(error)
-        if error.status == 403:
+# Cal.com's 404s for a user without a membership row ("Membership for user with id 7 within
+# organization id 1 not found") and for one not yet accepted ("User is not a member of the
+# organization"). Any other 404 (a server without the history route: "Cannot GET /v2/...") says
+# nothing about the user.
+MEMBERSHIP_ANSWERS = ("membership for user", "not a member")
+
+
+def says_not_a_member(error: OperationError) -> bool:
+    """Whether the server refused ``error``'s request because the user is not a member."""
+    message = (error.server_message or "").casefold()
+    return error.status == 404 and any(answer in message for answer in MEMBERSHIP_ANSWERS)
+
+
+@dataclass
+class _MemberCheck:
+    users: int  # users to check
+    non_members: dict[int, str] = field(default_factory=dict)  # -> the server's answer
+    answered: int = 0  # users the server answered for (member or not)
+    why_unknown: str | None = None  # the first read that did not answer; it stops the check
+
+    def note(self) -> str | None:
+        """Why some users' membership is unknown, said once (None: all were checked)."""
+        if self.why_unknown is None:
             return None
-        raise
-    return None
+        left, users = self.users - self.answered, "user" if self.users == 1 else "users"
+        return (
+            f"membership not checked for {left} of {self.users} {users} holding nothing yet ({self.why_unknown}); "
+            "a value for a non-member fails at apply time, after the options it needs were created"
+        )
+
+
+async def _check_members(ops: OrgOperations, requester: Requester, users: list[int]) -> _MemberCheck:
+    """Whether each of ``users`` is a member: one history entry each (``limit=1``). Assignment
+    history is the one read that answers it (a 404 for a non-member); listing a user's options
+    gives [] for anyone. A read that does not answer for the user (a 403 for a key that may not
+    read histories, a server without the route, a 5xx after retries) would not answer for the
+    next one either: the first stops the check, and the plan goes on with membership unknown."""
+    check = _MemberCheck(len(users))
+    pending = iter(users)  # shared by the probes: each user is read once
+
+    async def probe() -> None:
+        for user in pending:
+            if check.why_unknown is not None:
+                return
+            try:
+                await requester.call(partial(ops.assignment_history, user, page_size=1))
+            except OperationError as error:
+                if not says_not_a_member(error):
+                    check.why_unknown = check.why_unknown or _why_unknown(error)
+                    continue  # the next turn stops, as every probe's does
+                check.non_members[user] = str(error)
+            check.answered += 1
+
+    await asyncio.gather(*(probe() for _ in range(min(requester.settings.concurrency, len(users)))))
+    return check
+
+
+def _why_unknown(error: OperationError) -> str:
+    if error.status == 403:
+        return "the key may not read assignment histories: 403, it needs the organization.attributes.readAuditLogs permission"
+    return f"the assignment history could not be read: {error}"
 
 
 def _users_needing_weights(snapshot: Snapshot, desired: State | None) -> list[int]:

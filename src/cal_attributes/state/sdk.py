@@ -16,7 +16,15 @@ from cal_attributes_client.types import Unset
 
 from cal_attributes._base_client import NOT_GIVEN, NotGiven
 from cal_attributes.errors import APIError, APIStatusError
-from cal_attributes.state.ops import AssignedRow, AttributeRow, OperationError, OptionRow, Page, WeightSeen
+from cal_attributes.state.ops import (
+    HISTORY_PAGE,
+    AssignedRow,
+    AttributeRow,
+    OperationError,
+    OptionRow,
+    Page,
+    WeightSeen,
+)
 
 if TYPE_CHECKING:
     from cal_attributes_client.resources import AsyncCalAttributes, CalAttributes
@@ -28,7 +36,6 @@ R = TypeVar("R")
 TypeName = Literal["MULTI_SELECT", "NUMBER", "SINGLE_SELECT", "TEXT", "USER_RELATIONSHIP"]
 ATTRIBUTE_PAGE = 250  # the API's largest page
 ASSIGNED_PAGE = 250  # no documented maximum; the API's own default
-HISTORY_PAGE = 50  # the API's largest page
 
 
 @contextmanager
@@ -37,7 +44,9 @@ def operation_errors() -> Iterator[None]:
     try:
         yield
     except APIStatusError as error:
-        raise OperationError(str(error), status=error.status_code, retry_after=error.retry_after) from None
+        raise OperationError(
+            str(error), status=error.status_code, retry_after=error.retry_after, server_message=error.message
+        ) from None
     except APIError as error:  # no usable answer: the network, a timeout, a body too large or malformed
         raise OperationError(f"{type(error).__name__}: {error}") from None
 
@@ -99,8 +108,8 @@ class AsyncSdkOperations:
         first = self.cal.attributes.options.list_assigned(attribute_id=attribute_id, page_size=ASSIGNED_PAGE)
         return await self._page(first, lambda i: [assigned_row(o) for o in i])
 
-    async def assignment_history(self, user_id: int) -> Page[WeightSeen]:
-        return await self._page(self.cal.assignments.history(user_id, page_size=HISTORY_PAGE), weights_seen)
+    async def assignment_history(self, user_id: int, *, page_size: int = HISTORY_PAGE) -> Page[WeightSeen]:
+        return await self._page(self.cal.assignments.history(user_id, page_size=page_size), weights_seen)
 
     async def create_attribute(self, *, slug: str, name: str, type: str, enabled: bool) -> AttributeRow:
         with operation_errors():
@@ -178,8 +187,8 @@ class ThreadedSdkOperations:
             lambda i: [assigned_row(o) for o in i],
         )
 
-    async def assignment_history(self, user_id: int) -> Page[WeightSeen]:
-        return await self._page(lambda: self.cal.assignments.history(user_id, page_size=HISTORY_PAGE), weights_seen)
+    async def assignment_history(self, user_id: int, *, page_size: int = HISTORY_PAGE) -> Page[WeightSeen]:
+        return await self._page(lambda: self.cal.assignments.history(user_id, page_size=page_size), weights_seen)
 
     async def create_attribute(self, *, slug: str, name: str, type: str, enabled: bool) -> AttributeRow:
         created = await self._run(

@@ -78,6 +78,7 @@ class Snapshot:
     # Users the file gives values who are not members of the organization -> the server's answer
     # (read for a plan, for users who hold nothing: a holder is a member).
     non_members: Mapping[int, str] = field(default_factory=dict)
+    unchecked: str | None = None  # why some of those users' membership is unknown (said as a plan warning)
 
     def option_index(self) -> dict[str, tuple[CurrentAttribute, OptionRow]]:
         return {o.id: (a, o) for a in self.attributes for o in a.options}
