@@ -369,7 +369,7 @@ class AttributesOptions(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
-        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
     ) -> list[AttributeOption]:
         """Get all attribute options (GET listOptions)."""
         require_path_text("attribute_id", attribute_id)
@@ -393,7 +393,7 @@ class AttributesOptions(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
-        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
     ) -> AttributeOption:
         """Create an attribute option (POST createOption)."""
         require_path_text("attribute_id", attribute_id)
@@ -420,7 +420,7 @@ class AttributesOptions(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
-        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
     ) -> AttributeOption:
         """Delete an attribute option (DELETE deleteOption)."""
         require_path_text("attribute_id", attribute_id)
@@ -446,7 +446,7 @@ class AttributesOptions(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
-        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
     ) -> AttributeOption:
         """Update an attribute option (PATCH updateOption)."""
         require_path_text("attribute_id", attribute_id)
@@ -478,7 +478,7 @@ class AttributesOptions(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
-        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
     ) -> SyncPage[AssignedOption]: ...
 
     @overload
@@ -494,7 +494,7 @@ class AttributesOptions(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
-        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
     ) -> SyncPage[AssignedOption]: ...
 
     def list_assigned(
@@ -510,7 +510,7 @@ class AttributesOptions(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
-        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
     ) -> SyncPage[AssignedOption]:
         """Get all assigned attribute options by attribute ID (GET listAssignedOptions or GET listAssignedOptionsBySlug)."""
         query: dict[str, object] = {}
@@ -576,7 +576,7 @@ class Attributes(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
-        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
     ) -> SyncPage[Attribute]:
         """Get all attributes (GET listAttributes)."""
         return self._client._paginate(
@@ -602,7 +602,7 @@ class Attributes(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
-        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
     ) -> Attribute:
         """Create an attribute (POST createAttribute)."""
         body: dict[str, object] = {
@@ -631,7 +631,7 @@ class Attributes(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
-        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
     ) -> Attribute | None:
         """Get an attribute (GET getAttribute)."""
         require_path_text("attribute_id", attribute_id)
@@ -653,7 +653,7 @@ class Attributes(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
-        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
     ) -> Attribute:
         """Delete an attribute (DELETE deleteAttribute)."""
         require_path_text("attribute_id", attribute_id)
@@ -679,7 +679,7 @@ class Attributes(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
-        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
     ) -> Attribute:
         """Update an attribute (PATCH updateAttribute)."""
         require_path_text("attribute_id", attribute_id)
@@ -731,7 +731,7 @@ class Assignments(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
-        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
     ) -> list[AttributeOption]:
         """Get all attribute options for a user (GET listUserOptions)."""
         require_path_int("user_id", user_id)
@@ -757,7 +757,7 @@ class Assignments(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
-        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
     ) -> AttributeAssignment:
         """Assign an attribute to a user (POST assignOptionToUser)."""
         require_path_int("user_id", user_id)
@@ -789,7 +789,7 @@ class Assignments(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
-        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
     ) -> AttributeAssignment:
         """Unassign an attribute from a user (DELETE unassignOptionFromUser)."""
         require_path_int("user_id", user_id)
@@ -814,7 +814,7 @@ class Assignments(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
-        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
     ) -> AttributeAssignment:
         """Update an attribute assignment for a user (PATCH updateAssignmentWeight)."""
         require_path_int("user_id", user_id)
@@ -841,7 +841,7 @@ class Assignments(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
-        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
     ) -> SyncCursorPage[AssignmentHistoryEntry]:
         """Get attribute assignment history for a user (GET getAssignmentHistory)."""
         require_path_int("user_id", user_id)
@@ -885,7 +885,7 @@ class SyncHistory(SyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
-        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
     ) -> SyncCursorPage[SyncRun]:
         """Get sync history for a specific user (GET getUserSyncHistory)."""
         require_path_int("user_id", user_id)
@@ -944,7 +944,7 @@ class AsyncAttributesOptions(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
-        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
     ) -> list[AttributeOption]:
         """Get all attribute options (GET listOptions)."""
         require_path_text("attribute_id", attribute_id)
@@ -968,7 +968,7 @@ class AsyncAttributesOptions(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
-        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
     ) -> AttributeOption:
         """Create an attribute option (POST createOption)."""
         require_path_text("attribute_id", attribute_id)
@@ -995,7 +995,7 @@ class AsyncAttributesOptions(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
-        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
     ) -> AttributeOption:
         """Delete an attribute option (DELETE deleteOption)."""
         require_path_text("attribute_id", attribute_id)
@@ -1021,7 +1021,7 @@ class AsyncAttributesOptions(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
-        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
     ) -> AttributeOption:
         """Update an attribute option (PATCH updateOption)."""
         require_path_text("attribute_id", attribute_id)
@@ -1053,7 +1053,7 @@ class AsyncAttributesOptions(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
-        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
     ) -> AsyncPaginator[AssignedOption, AsyncPage[AssignedOption]]: ...
 
     @overload
@@ -1069,7 +1069,7 @@ class AsyncAttributesOptions(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
-        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
     ) -> AsyncPaginator[AssignedOption, AsyncPage[AssignedOption]]: ...
 
     def list_assigned(
@@ -1085,7 +1085,7 @@ class AsyncAttributesOptions(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
-        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
     ) -> AsyncPaginator[AssignedOption, AsyncPage[AssignedOption]]:
         """Get all assigned attribute options by attribute ID (GET listAssignedOptions or GET listAssignedOptionsBySlug)."""
         query: dict[str, object] = {}
@@ -1151,7 +1151,7 @@ class AsyncAttributes(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
-        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
     ) -> AsyncPaginator[Attribute, AsyncPage[Attribute]]:
         """Get all attributes (GET listAttributes)."""
         return self._client._paginate(
@@ -1177,7 +1177,7 @@ class AsyncAttributes(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
-        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
     ) -> Attribute:
         """Create an attribute (POST createAttribute)."""
         body: dict[str, object] = {
@@ -1206,7 +1206,7 @@ class AsyncAttributes(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
-        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
     ) -> Attribute | None:
         """Get an attribute (GET getAttribute)."""
         require_path_text("attribute_id", attribute_id)
@@ -1228,7 +1228,7 @@ class AsyncAttributes(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
-        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
     ) -> Attribute:
         """Delete an attribute (DELETE deleteAttribute)."""
         require_path_text("attribute_id", attribute_id)
@@ -1254,7 +1254,7 @@ class AsyncAttributes(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
-        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
     ) -> Attribute:
         """Update an attribute (PATCH updateAttribute)."""
         require_path_text("attribute_id", attribute_id)
@@ -1306,7 +1306,7 @@ class AsyncAssignments(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
-        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
     ) -> list[AttributeOption]:
         """Get all attribute options for a user (GET listUserOptions)."""
         require_path_int("user_id", user_id)
@@ -1332,7 +1332,7 @@ class AsyncAssignments(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
-        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
     ) -> AttributeAssignment:
         """Assign an attribute to a user (POST assignOptionToUser)."""
         require_path_int("user_id", user_id)
@@ -1364,7 +1364,7 @@ class AsyncAssignments(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
-        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
     ) -> AttributeAssignment:
         """Unassign an attribute from a user (DELETE unassignOptionFromUser)."""
         require_path_int("user_id", user_id)
@@ -1389,7 +1389,7 @@ class AsyncAssignments(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
-        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
     ) -> AttributeAssignment:
         """Update an attribute assignment for a user (PATCH updateAssignmentWeight)."""
         require_path_int("user_id", user_id)
@@ -1416,7 +1416,7 @@ class AsyncAssignments(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
-        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
     ) -> AsyncPaginator[AssignmentHistoryEntry, AsyncCursorPage[AssignmentHistoryEntry]]:
         """Get attribute assignment history for a user (GET getAssignmentHistory)."""
         require_path_int("user_id", user_id)
@@ -1460,7 +1460,7 @@ class AsyncSyncHistory(AsyncAPIResource):
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, object] | None = None,
         extra_body: Mapping[str, object] | None = None,
-        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
     ) -> AsyncPaginator[SyncRun, AsyncCursorPage[SyncRun]]:
         """Get sync history for a specific user (GET getUserSyncHistory)."""
         require_path_int("user_id", user_id)

@@ -18,6 +18,7 @@ import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
+from importlib.metadata import version as package_version
 from typing import Any, Generic, Literal, ParamSpec, Protocol, Self, TypeVar, cast
 from urllib.parse import quote
 
@@ -48,6 +49,7 @@ from cal_attributes.errors import (
     APIResponseValidationError,
     APITimeoutError,
     ConfigurationError,
+    shown_url,
     status_error,
 )
 
@@ -67,6 +69,7 @@ class JsonModel(Protocol):
 
 M = TypeVar("M", bound=JsonModel)
 DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+USER_AGENT = f"cal-attributes/{package_version('cal-attributes')} python-httpx/{httpx.__version__}"
 JSON_HEADERS = {"Content-Type": "application/json"}
 
 
@@ -134,7 +137,7 @@ class RequestOptions:
     extra_headers: Mapping[str, str] | None = None
     extra_query: Mapping[str, object] | None = None
     extra_body: Mapping[str, object] | None = None
-    timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN
+    timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN  # None: no limit, as httpx
     page_size: int | None = None
 
     def __post_init__(self) -> None:
@@ -309,9 +312,9 @@ class BodyBuffer:
         if self.deadline is not None and time.monotonic() > self.deadline:
             self._chunks.clear()
             raise APITimeoutError(
-                f"the response took longer than the attempt's deadline ({self._request.method} {self._request.url})",
+                f"the response took longer than the attempt's deadline ({self._request.method} {shown_url(self._request.url)})",
                 method=self._request.method,
-                url=str(self._request.url),
+                url=shown_url(self._request.url),
             )
 
     def _count(self, size: int) -> None:
@@ -319,9 +322,9 @@ class BodyBuffer:
             self._chunks.clear()
             raise APIResponseTooLargeError(
                 f"the response is larger than max_response_bytes={self._limit} "
-                f"({self._request.method} {self._request.url})",
+                f"({self._request.method} {shown_url(self._request.url)})",
                 method=self._request.method,
-                url=str(self._request.url),
+                url=shown_url(self._request.url),
                 limit=self._limit,
             )
         self._size = size
@@ -350,7 +353,7 @@ def new_request(
 
 def transport_error(error: httpx.TransportError | httpx.DecodingError, request: httpx.Request) -> APIConnectionError:
     kind = APITimeoutError if isinstance(error, httpx.TimeoutException) else APIConnectionError
-    url = str(request.url)
+    url = shown_url(request.url)
     failure = kind(f"{type(error).__name__}: {error} ({request.method} {url})", method=request.method, url=url)
     failure.__cause__ = error
     return failure
@@ -363,7 +366,8 @@ def log_attempt(request: httpx.Request, outcome: str | int, started: float, atte
     """
     if logger.isEnabledFor(logging.DEBUG):
         elapsed = (time.perf_counter() - started) * 1000
-        logger.debug("%s %s -> %s in %.1f ms (retry %d)", request.method, request.url, outcome, elapsed, attempt)
+        url = shown_url(request.url)
+        logger.debug("%s %s -> %s in %.1f ms (retry %d)", request.method, url, outcome, elapsed, attempt)
 
 
 def check_status(response: httpx.Response, content: bytes) -> None:
@@ -488,14 +492,19 @@ class BaseClient(Generic[HttpT]):
 
     def _http_headers(self) -> dict[str, str]:
         settings = self._config.settings
-        headers = {"Accept": "application/json", **settings.headers()}
+        headers = {"Accept": "application/json", "User-Agent": USER_AGENT, **settings.headers()}
         if settings.api_key:
             headers["Authorization"] = f"Bearer {settings.api_key}"
         return headers
 
     def _http_args(self, httpx_args: Mapping[str, Any] | None) -> dict[str, Any]:
-        """The user's httpx arguments with ours: redirects are refused per request, so theirs is harmless."""
+        """The user's httpx arguments with ours: redirects are refused per request, so theirs is
+        harmless; a timeout or base URL there would be silently replaced by the client's, so it is
+        refused with the argument to use instead."""
         args = dict(httpx_args or {})
+        for ours in ("timeout", "base_url"):
+            if ours in args:
+                raise ConfigurationError(f"pass {ours}= to the client itself, not in httpx_args (it would be ignored)")
         args["headers"] = {**dict(args.get("headers") or {}), **self._http_headers()}
         args["timeout"] = self._config.timeout
         return args
@@ -583,7 +592,7 @@ class BaseClient(Generic[HttpT]):
             text = content[:1000].decode("utf-8", "replace")
             status = response.status_code
             return APIResponseValidationError(
-                reason, method=request.method, url=str(request.url), status_code=status, body=text
+                reason, method=request.method, url=shown_url(request.url), status_code=status, body=text
             )
 
         if response.status_code != operation.success_status:

@@ -9,7 +9,7 @@ import httpx
 from cal_attributes.errors import APIConnectionError, APIStatusError
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-RETRY_AFTER_CAP = 60.0  # seconds: a longer Retry-After is waited only this long before the next try
+RETRY_AFTER_CAP = 60.0  # seconds: a longer Retry-After is not waited out; the error is raised at once
 MAX_BACKOFF = 8.0
 
 
@@ -21,8 +21,12 @@ def request_never_sent(error: BaseException) -> bool:
 def should_retry(method: str, error: BaseException) -> bool:
     """Safe methods: connection errors, timeouts, 408, 429 and 5xx. Others only when the request was
     never sent, or when the server asked for a retry (429 or 503 with Retry-After): a POST, PATCH
-    or DELETE that reached the server may have changed state."""
+    or DELETE that reached the server may have changed state. Never when Retry-After asks for more
+    than RETRY_AFTER_CAP: a retry sooner would be refused again, and waiting longer silently would
+    look like a hang (the error carries ``retry_after`` for the caller to decide)."""
     if isinstance(error, APIStatusError):
+        if error.retry_after is not None and error.retry_after > RETRY_AFTER_CAP:
+            return False  # the server asks for a longer wait than a call should block: say so now
         if error.status_code in (429, 503) and error.retry_after is not None:
             return True
         return method in SAFE_METHODS and (error.status_code in (408, 429) or error.status_code >= 500)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -147,6 +148,13 @@ def resolve_settings(
     url = (base_url or os.environ.get("CAL_API_URL") or DEFAULT_BASE_URL).rstrip("/")
     if not url.startswith(("https://", "http://")):
         raise ConfigurationError(f"the API URL must start with https:// or http://, got {url!r}")
+    parts = urlsplit(url)
+    if parts.username is not None or parts.password is not None:  # they would reach logs and errors
+        raise ConfigurationError("the API URL must not carry a user or password: pass the API key as api_key=...")
+    if parts.query or parts.fragment or "?" in url or "#" in url:  # every path would be appended after them
+        raise ConfigurationError(
+            f"the API URL must not have a query or fragment: use {parts._replace(query='', fragment='').geturl()!r}"
+        )
     if url.endswith("/v2"):  # Cal.com's docs give https://api.cal.com/v2 as "the base URL"
         raise ConfigurationError(
             f"the API URL is the server's, without /v2 (every path starts with /v2): use {url[:-3]!r}, not {url!r}"

@@ -7,9 +7,11 @@ request's method and URL (no headers), the status, Cal.com's error ``code``, ``m
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import unquote
 
 import httpx
 import orjson
@@ -17,7 +19,44 @@ import orjson
 BODY_EXCERPT = 200
 
 
-class CalAttributesError(Exception):
+# A query parameter whose name says it is secret (apiKey, access_token, client_secret, ...).
+SECRET_PARAMETER = re.compile(r"key|token|secret|passw|auth|signature|credential|session", re.IGNORECASE)
+
+
+def shown_url(url: httpx.URL) -> str:
+    """A request's URL as errors and logs show it: without a user or password, and with the value
+    of every query parameter whose name says it is secret replaced by ``[redacted]`` (an
+    ``extra_query={"apiKey": ...}`` would otherwise be printed whole)."""
+    if url.userinfo:
+        url = url.copy_with(userinfo=b"")
+    text = str(url)
+    if not url.query or not SECRET_PARAMETER.search(unquote(url.query.decode("ascii", "replace"))):
+        return text
+    base, _, query = text.partition("?")
+    shown = []
+    for pair in query.split("&"):
+        name, equals, _value = pair.partition("=")
+        shown.append(f"{name}=[redacted]" if equals and SECRET_PARAMETER.search(unquote(name)) else pair)
+    return f"{base}?{'&'.join(shown)}"
+
+
+class PicklableError(Exception):
+    """An error that survives pickle and copy (a worker process's error reaching its pool, a test
+    runner's report), whatever its ``__init__`` takes: rebuilt from its message arguments and
+    attributes, not by calling ``__init__`` again with ``args`` alone."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return restore_error, (type(self), self.args, dict(self.__dict__))
+
+
+def restore_error(kind: type[BaseException], args: tuple[object, ...], state: dict[str, object]) -> BaseException:
+    error = kind.__new__(kind)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
+
+class CalAttributesError(PicklableError):
     """Base class of every error this package raises."""
 
 
@@ -214,7 +253,7 @@ def status_error(response: httpx.Response, content: bytes) -> APIStatusError:
     return kind(
         message,
         method=request.method,
-        url=str(request.url),
+        url=shown_url(request.url),
         status_code=status,
         code=code,
         details=details,

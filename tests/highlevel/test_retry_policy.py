@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -10,7 +11,7 @@ import httpx
 import pytest
 
 from cal_attributes import InternalServerError, RateLimitError
-from cal_attributes._retry import RETRY_AFTER_CAP, retry_delay
+from cal_attributes._retry import RETRY_AFTER_CAP, retry_delay, should_retry
 from cal_attributes.errors import APIStatusError, parse_retry_after
 from tests.highlevel.faults import Script, create_team, envelope, ok
 
@@ -75,10 +76,25 @@ def status_error(status: int, retry_after: float | None) -> APIStatusError:
     )
 
 
-def test_retry_after_is_waited_up_to_the_cap() -> None:
+def test_retry_after_is_waited_up_to_the_cap_and_a_longer_one_is_not_retried() -> None:
     backoff = 0.5
     assert waited(backoff, 1, status_error(429, 3.0)) == 3.0
-    assert waited(backoff, 1, status_error(429, 3600.0)) == RETRY_AFTER_CAP == 60.0
+    assert waited(backoff, 1, status_error(429, 60.0)) == RETRY_AFTER_CAP == 60.0
+    for method in ("GET", "POST"):
+        assert should_retry(method, status_error(429, 60.0))
+        assert not should_retry(method, status_error(429, 3600.0))
+        assert not should_retry(method, status_error(503, 61.0))
+
+
+def test_a_retry_after_beyond_the_cap_is_raised_at_once() -> None:
+    """A 429 asking for an hour: RateLimitError with retry_after=3600 at once, not a 60 s wait
+    and a retry that would be refused again."""
+    script = Script(envelope(429, "TOO_MANY_REQUESTS", "slow down", {"Retry-After": "3600"}), ok())
+    started = time.monotonic()
+    with script.client(org_id=1, max_retries=2) as cal, pytest.raises(RateLimitError) as raised:
+        cal.attributes.list()
+    assert raised.value.retry_after == 3600.0 and script.attempts == 1
+    assert time.monotonic() - started < 5
 
 
 def test_without_retry_after_the_wait_grows_exponentially_with_full_jitter() -> None:

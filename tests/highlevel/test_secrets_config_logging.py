@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from cal_attributes import APIConnectionError, CalAttributes, ConfigurationError, InternalServerError, NotFoundError
+from cal_attributes.errors import shown_url
 from tests.highlevel.faults import KEY, Script, envelope, ok
 
 SECRET = "platform-secret-do-not-print"
@@ -80,6 +81,9 @@ def test_key_and_url_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) 
         ({"api_key": "cal_k", "base_url": "ftp://x"}, "must start with https:// or http://"),
         ({"api_key": "cal_k", "base_url": "https://api.cal.com/v2/"}, "use 'https://api.cal.com', not"),
         ({"api_key": "cal_k", "max_retries": -1}, "max_retries must be 0 or more"),
+        ({"api_key": "cal_k", "base_url": "https://user:hunter2@api.cal.com"}, "must not carry a user or password"),
+        ({"api_key": "cal_k", "base_url": "https://api.cal.com?region=eu"}, "use 'https://api.cal.com'"),
+        ({"api_key": "cal_k", "base_url": "https://api.cal.com#top"}, "must not have a query or fragment"),
     ],
 )
 def test_bad_configuration_is_a_clear_error_at_construction(
@@ -189,3 +193,33 @@ def test_a_connection_error_names_the_request_and_its_debug_line_keeps_the_query
     assert (raised.value.method, raised.value.url) == ("GET", url)
     [line] = [r.getMessage() for r in caplog.records if r.name == "cal_attributes"]
     assert line.startswith(f"GET {url} -> ConnectError in ")
+
+
+def test_a_secret_query_parameter_is_sent_but_shown_redacted(caplog: pytest.LogCaptureFixture) -> None:
+    """extra_query={"apiKey": ...} (or any parameter named like a secret) goes out as given but
+    reaches neither the DEBUG line nor the exception: only its name, with [redacted]."""
+    caplog.set_level(logging.DEBUG, logger="cal_attributes")
+    script = Script(envelope(404, "NotFoundException", "gone"))
+    query = {"apiKey": "cal_live_query_secret", "access_token": "tok_secret", "take": "5"}
+    with script.client(max_retries=0) as cal, pytest.raises(NotFoundError) as raised:
+        cal.attributes.delete("a", org_id=1, extra_query=query)
+    assert script.requests[0].url.params["apiKey"] == "cal_live_query_secret"  # it is sent ...
+    shown = [str(raised.value), raised.value.url, caplog.text]
+    for surface in shown:  # ... and shown nowhere
+        assert "cal_live_query_secret" not in surface and "tok_secret" not in surface
+        assert "apiKey=[redacted]" in surface and "access_token=[redacted]" in surface and "take=5" in surface
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("https://api.cal.test/v2/x?skip=0&take=5", "https://api.cal.test/v2/x?skip=0&take=5"),
+        ("https://api.cal.test/v2/x?api_key=s&take=5", "https://api.cal.test/v2/x?api_key=[redacted]&take=5"),
+        ("https://api.cal.test/v2/x?CLIENT_SECRET=s", "https://api.cal.test/v2/x?CLIENT_SECRET=[redacted]"),
+        ("https://api.cal.test/v2/x?a%70iKey=s", "https://api.cal.test/v2/x?a%70iKey=[redacted]"),
+        ("https://u:pw@api.cal.test/v2/x", "https://api.cal.test/v2/x"),
+        ("https://api.cal.test/v2/x?password", "https://api.cal.test/v2/x?password"),  # no value to hide
+    ],
+)
+def test_shown_url(url: str, shown: str) -> None:
+    assert shown_url(httpx.URL(url)) == shown

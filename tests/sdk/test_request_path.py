@@ -5,12 +5,19 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
+import re
 
 import httpx
 import pytest
 from cal_attributes_client.api.attributes import list_attributes
 
-from cal_attributes import APIResponseTooLargeError, APIResponseValidationError, AsyncCalAttributes, CalAttributes
+from cal_attributes import (
+    APIResponseTooLargeError,
+    APIResponseValidationError,
+    AsyncCalAttributes,
+    CalAttributes,
+    ConfigurationError,
+)
 from cal_attributes._base_client import new_request, query_text
 
 BASE = "https://api.cal.test"
@@ -123,14 +130,19 @@ def test_a_gzip_body_already_in_memory_is_read_decompressed() -> None:
     assert [a.slug for a in page.data] == ["office"]
 
 
+@pytest.mark.parametrize("key", ["timeout", "base_url"])
+def test_a_timeout_or_base_url_in_httpx_args_is_refused_naming_the_argument_to_use(key: str) -> None:
+    """They would be silently replaced by the client's own (a trial's timeout 0.5 became 30 s)."""
+    with pytest.raises(ConfigurationError, match=f"pass {key}= to the client itself"):
+        CalAttributes("cal_k", httpx_args={key: 99.0 if key == "timeout" else "https://elsewhere.test"})
+
+
 @pytest.mark.parametrize(
     "user_args",
     [
         {"follow_redirects": True},
-        {"timeout": 99.0},
         {"headers": {"X-Team": "blue"}},
         {"cookies": {"session": "s1"}},
-        {"base_url": "https://elsewhere.test"},
         {"verify": False},
     ],
     ids=lambda args: next(iter(args)),
@@ -177,3 +189,15 @@ def test_path_arguments_are_percent_encoded_whole() -> None:
         b"/v2/organizations/1/attributes/a%2Fb%20c%3Fd",
         b"/v2/organizations/1/attributes/a/options/x%2F..%2F..",
     ]
+
+
+def test_requests_say_which_sdk_sent_them() -> None:
+    sent: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(200, json={"status": "success", "data": []})
+
+    with CalAttributes("cal_k", base_url=BASE, org_id=1, httpx_args={"transport": httpx.MockTransport(answer)}) as cal:
+        cal.attributes.list()
+    assert re.fullmatch(r"cal-attributes/\d+\.\d+\.\d+\S* python-httpx/\S+", sent[0].headers["user-agent"])

@@ -10,6 +10,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
+from cal_attributes.errors import PicklableError
+
 T = TypeVar("T")
 
 HISTORY_PAGE = 50  # the API's largest page of assignment history
@@ -57,7 +59,7 @@ class Page(Generic[T]):
     next: Callable[[], Awaitable[Page[T]]] | None = None
 
 
-class OperationError(Exception):
+class OperationError(PicklableError):
     """A request the server answered with an error, or that could not be completed.
     ``server_message`` is the server's own message (None when it did not answer), for a caller
     that tells answers apart by what they say (``str()`` adds the status, URL and request id)."""

@@ -7,6 +7,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from cal_attributes.errors import PicklableError
 from cal_attributes.state.changes import (
     Assign,
     Change,
@@ -63,7 +64,7 @@ def slugify(value: str) -> str:
     return re.sub(r"-+", "-", re.sub(r"[^a-z0-9]+", "-", ascii_text.lower().strip())).strip("-") or "value"
 
 
-class NotANumberError(ValueError):
+class NotANumberError(PicklableError, ValueError):
     """The plan would assign a NUMBER attribute a value that is not a number. Cal.com stores any
     text there, so a value a member already holds is left as it is (an export of it plans
     nothing); only a value the plan would write must be a number."""
@@ -73,7 +74,7 @@ class NotANumberError(ValueError):
         super().__init__("\n".join(problems))
 
 
-class NotAMemberError(ValueError):
+class NotAMemberError(PicklableError, ValueError):
     """The plan would assign a value to users who are not members of the organization: Cal.com
     refuses each such assignment (404), after the options it needs were created. Nothing is
     planned or written; ``users`` names them."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from cal_attributes.errors import PicklableError
 from cal_attributes.state.model import (
     ATTRIBUTE_TYPES,
     SELECT_TYPES,
@@ -40,7 +41,7 @@ class CurrentAttribute:
         return ids
 
 
-class DuplicateOptionSlugError(ValueError):
+class DuplicateOptionSlugError(PicklableError, ValueError):
     """A select attribute has two options with one slug (the API allows it): a state file names
     options by slug, so it could show only one of them; nothing is read further or written."""
 

@@ -13,6 +13,7 @@ from typing import Any, cast
 import jsonschema_rs
 import yaml
 
+from cal_attributes.errors import PicklableError
 from cal_attributes.state.model import JSON, AttributeSpec, AttributeType, Held, OptionSpec, State
 
 Path = tuple[str | int, ...]
@@ -24,7 +25,7 @@ class Problem:
     message: str
 
 
-class StateFileError(ValueError):
+class StateFileError(PicklableError, ValueError):
     """A state file that cannot be used; ``problems`` lists every fault with its line."""
 
     def __init__(self, source: str, problems: list[Problem]) -> None:
