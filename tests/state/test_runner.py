@@ -78,7 +78,7 @@ def test_retry_after_pauses() -> None:
 
 
 def test_settings_are_checked_and_default_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    with pytest.raises(ValueError, match="positive"):
+    with pytest.raises(ValueError, match="at least 1"):
         RunSettings(max_per_minute=0)
     with pytest.raises(ValueError, match="burst"):
         RunSettings(burst=0)
@@ -91,10 +91,11 @@ def test_settings_are_checked_and_default_from_the_environment(monkeypatch: pyte
     assert RunSettings().max_per_minute == 100
 
 
-@pytest.mark.parametrize("rate", [math.inf, math.nan, -1.0])
-def test_the_rate_must_be_finite_and_positive(rate: float) -> None:
-    with pytest.raises(ValueError, match="finite positive"):
+@pytest.mark.parametrize("rate", [math.inf, math.nan, -1.0, 1e-9, 0.5])
+def test_the_rate_must_be_finite_and_at_least_one(rate: float) -> None:
+    with pytest.raises(ValueError, match="a finite number of at least 1"):
         RunSettings(max_per_minute=rate)
+    assert RunSettings(max_per_minute=1).max_per_minute == 1
 
 
 def fast(**overrides: float) -> RunSettings:

@@ -25,9 +25,18 @@ def default_max_per_minute() -> float:
     """CAL_MAX_PER_MINUTE, else 100: under Cal.com's 120 requests a minute per API key."""
     text = os.environ.get("CAL_MAX_PER_MINUTE", "").strip()
     try:
-        return float(text) if text else 100.0
+        rate = float(text) if text else 100.0
     except ValueError:
-        raise ValueError(f"CAL_MAX_PER_MINUTE must be a number, got {text!r}") from None
+        rate = math.nan
+    if not sane_rate(rate):
+        raise ValueError(f"CAL_MAX_PER_MINUTE must be a finite number of at least 1, got {text!r}")
+    return rate
+
+
+def sane_rate(max_per_minute: float) -> bool:
+    """At least one request a window, finite: below, a run would wait practically forever (1e-9),
+    and inf or nan would break the pacer."""
+    return math.isfinite(max_per_minute) and max_per_minute >= 1
 
 
 @dataclass(frozen=True)
@@ -40,9 +49,9 @@ class RunSettings:
     backoff_seconds: float = 0.25  # first retry delay, doubled each time, with jitter
 
     def __post_init__(self) -> None:
-        if not (math.isfinite(self.max_per_minute) and self.max_per_minute > 0):  # inf/nan would break the pacer
+        if not sane_rate(self.max_per_minute):
             raise ValueError(
-                f"the maximum requests per minute must be a finite positive number, got {self.max_per_minute}"
+                f"the maximum requests per minute must be a finite number of at least 1, got {self.max_per_minute}"
             )
         if not (math.isfinite(self.window_seconds) and self.window_seconds > 0):
             raise ValueError(f"window_seconds must be a finite positive number, got {self.window_seconds}")
