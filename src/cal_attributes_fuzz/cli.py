@@ -60,6 +60,7 @@ BUILTIN_CHECKS = (
     "ignored_auth",
     "object_level_authorization",
 )
+MAX_WORKERS = 64  # what --workers accepts in schemathesis 4.32.5, checked up front rather than after setup
 PROGRESS_SECONDS = 5.0
 EMBEDDED_MAX_RESPONSE_TIME = 10.0  # seconds
 SERVER_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "cal_attributes_mock")
@@ -90,6 +91,26 @@ def positive_int(text: str) -> int:
 positive_int.__name__ = "positive integer"  # argparse names the type in its message
 
 
+def worker_count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= MAX_WORKERS:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to {MAX_WORKERS}, got {text!r}")
+    return value
+
+
+def per_minute(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value >= 1):  # 1e-9 would wait practically forever between requests
+        raise argparse.ArgumentTypeError(f"must be a finite number of requests of at least 1, got {text!r}")
+    return value
+
+
 def positive_seconds(text: str) -> float:
     try:
         value = float(text)
@@ -112,7 +133,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     target.add_argument("--user-ids", help="comma-separated member ids to use for user-scoped operations")
     target.add_argument("--allow-writes", action="store_true", help="also run POST/PATCH/DELETE against --url")
     target.add_argument(
-        "--max-per-minute", type=float, default=100, help="request pace against --url (default 100; Cal.com allows 120)"
+        "--max-per-minute",
+        type=per_minute,
+        default=100,
+        help="request pace against --url (default 100; Cal.com allows 120)",
     )
     target.add_argument(
         "--member-key",
@@ -131,7 +155,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--max-steps", type=positive_int, help="steps per stateful scenario (default 20; 60 for a longer search)"
     )
     run.add_argument("--seed", type=int, help="random seed (default: the config's)")
-    run.add_argument("--workers", type=positive_int, help="concurrent workers (default 1)")
+    run.add_argument("--workers", type=worker_count, help=f"concurrent workers, 1 to {MAX_WORKERS} (default 1)")
     run.add_argument("--checks", help="comma-separated checks (default: all, including the cal_* checks)")
     run.add_argument("--exclude-checks", help="comma-separated checks to leave out (default: none)")
     run.add_argument("--phases", help=f"comma-separated phases: {','.join(PHASES)} (default: all)")
@@ -158,6 +182,9 @@ def invocation_problems(args: argparse.Namespace) -> Iterator[str]:
         parts = urlsplit(args.url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             yield f"--url must be an http:// or https:// URL, got {args.url!r}"
+        server = args.url.rstrip("/")
+        if server.endswith("/v2"):  # Cal.com's docs give https://api.cal.com/v2 as "the base URL"
+            yield f"--url is the server's, without /v2 (every path starts with /v2): use {server[:-3]!r}, not {args.url!r}"
         if args.org_id is None:
             yield "--org-id is required with --url"
         if not os.environ.get("CAL_API_KEY"):
@@ -167,8 +194,6 @@ def invocation_problems(args: argparse.Namespace) -> Iterator[str]:
                 yield f"{option} names the environment variable {name}, which is not set"
     elif args.org_id is not None or args.allow_writes or args.member_key or args.other_org_key:
         yield "--org-id, --allow-writes, --member-key and --other-org-key need --url (the embedded mock is organization 1)"
-    if args.max_per_minute <= 0:
-        yield "--max-per-minute must be positive"
     unknown = unknown_names(args.phases, PHASES)
     if unknown:
         yield f"unknown phase(s) {', '.join(unknown)}; choose from {', '.join(PHASES)}"
