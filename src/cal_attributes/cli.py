@@ -124,7 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     run = _Run(args, out, err)
     try:
         run.desired = desired_state(args)  # before any request
-        run.settings = run_settings(args)
+        run.settings = run_settings(args, err)
         return asyncio.run(run.main())
     except KeyboardInterrupt:
         if run.report is None:
@@ -158,10 +158,18 @@ def desired_state(args: argparse.Namespace) -> State | None:
     return parse_state(read_text(STDIN, "utf-8"), STDIN_SOURCE)
 
 
-def run_settings(args: argparse.Namespace) -> RunSettings:
+def run_settings(args: argparse.Namespace, err: Console) -> RunSettings:
     """The pacing and retries: the state engine retries each request itself (its SDK adapter sets the
-    client's own ``max_retries`` to 0, so each attempt is paced), so ``--max-retries`` goes here."""
-    settings = RunSettings() if args.max_per_minute is None else RunSettings(max_per_minute=args.max_per_minute)
+    client's own ``max_retries`` to 0, so each attempt is paced), so ``--max-retries`` goes here.
+    Each retry and 429 wait is told on standard error, so a slow server is not taken for a hang."""
+
+    def notice(text: str) -> None:
+        err.print(f"note: {text}", markup=False, highlight=False)
+
+    if args.max_per_minute is None:  # CAL_MAX_PER_MINUTE or 100
+        settings = RunSettings(notice=notice)
+    else:
+        settings = RunSettings(max_per_minute=args.max_per_minute, notice=notice)
     return settings if args.max_retries is None else replace(settings, max_retries=args.max_retries)
 
 

@@ -602,7 +602,12 @@ def test_timeout_and_max_retries_bound_the_wait_on_a_silent_server(
     url, received = silent_url
     assert cli("export", "--url", url, "--timeout", "0.2", "--max-retries", str(retries)) == 1
     err = capsys.readouterr().err
-    assert err.startswith("error: the organization could not be read: APITimeoutError: ReadTimeout"), err
+    *notes, last = err.splitlines()
+    assert last.startswith("error: the organization could not be read: APITimeoutError: ReadTimeout"), err
+    assert len(notes) == retries  # each retry is told, so the wait is not taken for a hang
+    for number, note in enumerate(notes, 1):
+        assert note.startswith("note: APITimeoutError: ReadTimeout") and f"(GET {url}/v2/organizations/1/" in note
+        assert note.endswith(f": retry {number} of {retries}")
     for _ in range(1000):  # the server's thread may still be reading the last request on a busy machine
         if len(received) > retries:
             break

@@ -6,6 +6,7 @@ import asyncio
 import math
 import random
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 import pytest
 
@@ -148,3 +149,20 @@ def test_a_transient_failure_is_retried_and_a_write_that_may_have_landed_is_not(
     with pytest.raises(OperationError):
         asyncio.run(requester.call(flaky("hopeless", 3)))  # outlasts the retries
     assert attempts.count("read") == 3 and attempts.count("create") == 1 and attempts.count("hopeless") == 3
+
+
+def test_each_retry_and_429_wait_is_told_to_the_notice() -> None:
+    told: list[str] = []
+    requester = Requester(replace(fast(max_retries=2), notice=told.append))
+    answers = iter(
+        [OperationError("429 slow down", status=429, retry_after=0.001), OperationError("503 busy", status=503)]
+    )
+
+    async def send() -> str:
+        answer = next(answers, None)
+        if answer is not None:
+            raise answer
+        return "ok"
+
+    assert asyncio.run(requester.call(send)) == "ok"
+    assert told == ["rate limited (429): waiting 0.001 s", "503 busy: retry 1 of 2"]
