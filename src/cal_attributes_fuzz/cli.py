@@ -17,11 +17,12 @@ import signal
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from cal_attributes_client import AuthenticatedClient
@@ -38,6 +39,7 @@ from cal_attributes_mock.serve import serve_in_thread
 from cal_attributes_mock.spec import operations, spec_path
 
 PROG = "cal-attributes-fuzz"
+N = TypeVar("N", int, float)
 DEMO_OWNER_KEY = "cal_demo_owner_0f1e2d3c4b5a"
 DEMO_MEMBER_KEY = "cal_demo_member_9f8e7d6c5b4a"  # an ORG_MEMBER of organization 1
 DEMO_OTHER_ORG_KEY = "cal_demo_globex_7a6b5c4d3e2f"  # the owner of organization 2
@@ -91,34 +93,25 @@ def positive_int(text: str) -> int:
 positive_int.__name__ = "positive integer"  # argparse names the type in its message
 
 
-def worker_count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if not 1 <= value <= MAX_WORKERS:
-        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to {MAX_WORKERS}, got {text!r}")
-    return value
+def bounded(convert: Callable[[str], N], least: N, most: float, wanted: str) -> Callable[[str], N]:
+    """An argparse type: a finite number from ``least`` to ``most``, else a usage error saying ``wanted``
+    (nan, inf or 1e-9 requests a minute would make a run wait practically forever)."""
+
+    def parse(text: str) -> N:
+        try:
+            value: N | None = convert(text)
+        except ValueError:
+            value = None
+        if value is None or not (math.isfinite(value) and least <= value <= most):
+            raise argparse.ArgumentTypeError(f"must be {wanted}, got {text!r}")
+        return value
+
+    return parse
 
 
-def per_minute(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not (math.isfinite(value) and value >= 1):  # 1e-9 would wait practically forever between requests
-        raise argparse.ArgumentTypeError(f"must be a finite number of requests of at least 1, got {text!r}")
-    return value
-
-
-def positive_seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not (0.1 <= value <= 3600):  # also refuses nan and inf
-        raise argparse.ArgumentTypeError(f"must be a number of seconds from 0.1 to 3600, got {text!r}")
-    return value
+worker_count = bounded(int, 1, MAX_WORKERS, f"a whole number from 1 to {MAX_WORKERS}")
+per_minute = bounded(float, 1.0, math.inf, "a finite number of requests of at least 1")
+positive_seconds = bounded(float, 0.1, 3600, "a number of seconds from 0.1 to 3600")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

@@ -615,22 +615,16 @@ def test_timeout_and_max_retries_bound_the_wait_on_a_silent_server(
     assert len(received) == 1 + retries and all(r.startswith(b"GET /v2/organizations/1/attributes") for r in received)
 
 
+OUT_OF_RANGE = {  # option: (values it refuses, what it wants)
+    "--timeout": (("0", "-1", "inf", "nan", "soon"), "a finite number of seconds above 0"),
+    "--max-retries": (("-1", "1.5", "11"), "a whole number from 0 to 10"),
+    "--max-per-minute": (("1e-9", "0.5", "inf", "nan"), "a finite number of requests of at least 1"),
+}
+
+
 @pytest.mark.parametrize(
     ("option", "value", "wanted"),
-    [
-        ("--timeout", "0", "a finite number of seconds above 0"),
-        ("--timeout", "-1", "a finite number of seconds above 0"),
-        ("--timeout", "inf", "a finite number of seconds above 0"),
-        ("--timeout", "nan", "a finite number of seconds above 0"),
-        ("--timeout", "soon", "a finite number of seconds above 0"),
-        ("--max-retries", "-1", "a whole number from 0 to 10"),
-        ("--max-retries", "1.5", "a whole number from 0 to 10"),
-        ("--max-retries", "11", "a whole number from 0 to 10"),
-        ("--max-per-minute", "1e-9", "a finite number of requests of at least 1"),
-        ("--max-per-minute", "0.5", "a finite number of requests of at least 1"),
-        ("--max-per-minute", "inf", "a finite number of requests of at least 1"),
-        ("--max-per-minute", "nan", "a finite number of requests of at least 1"),
-    ],
+    [(option, value, wanted) for option, (values, wanted) in OUT_OF_RANGE.items() for value in values],
 )
 def test_a_number_option_out_of_range_is_a_usage_error_before_any_request(
     mock: MockServer, capsys: pytest.CaptureFixture[str], option: str, value: str, wanted: str
