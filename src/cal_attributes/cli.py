@@ -5,15 +5,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import NoReturn
+from typing import NoReturn, TypeVar
 
 from rich.console import Console
 
 from cal_attributes import AsyncCalAttributes
-from cal_attributes._settings import environ_credential
+from cal_attributes._settings import DEFAULT_TIMEOUT, environ_credential
 from cal_attributes.errors import CalAttributesError, ConfigurationError
 from cal_attributes.state.api import AsyncStateManager
 from cal_attributes.state.csvimport import import_csv
@@ -23,9 +24,13 @@ from cal_attributes.state.ops import OperationError
 from cal_attributes.state.planner import Plan
 from cal_attributes.state.render import BarProgress, LineProgress, counted, plan_to_json, render_plan, render_report
 from cal_attributes.state.runner import RunSettings
-from cal_attributes.state.stateio import StateFileError, dump_state
+from cal_attributes.state.stateio import StateFileError, dump_state, parse_state
 
 OK, FAILED, CHANGES = 0, 1, 2
+STDIN = "-"  # a file argument that means standard input, as -o - means standard output
+STDIN_SOURCE = "<stdin>"  # how errors name it
+MAX_RETRIES = 10  # each retry of a silent server costs --timeout and a doubling backoff
+N = TypeVar("N", int, float)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -37,15 +42,49 @@ class _Parser(argparse.ArgumentParser):
         self.exit(1, f"{self.prog}: error: {message}\n")
 
 
+def number(
+    convert: Callable[[str], N], wanted: str, least: N, most: N | None = None, *, above: bool = False
+) -> Callable[[str], N]:
+    """An argparse type: a finite number from ``least`` (or ``above`` it) to ``most``, else a usage
+    error that says ``wanted``: nan, inf or 1e-9 requests a minute would make a run wait forever."""
+
+    def parse(text: str) -> N:
+        try:
+            value: N | None = convert(text)
+        except ValueError:
+            value = None
+        if value is None or not math.isfinite(value) or value < least or (above and value == least):
+            raise argparse.ArgumentTypeError(f"must be {wanted}, got {text!r}")
+        if most is not None and value > most:
+            raise argparse.ArgumentTypeError(f"must be {wanted}, got {text!r}")
+        return value
+
+    return parse
+
+
 def parser() -> argparse.ArgumentParser:
     common = _Parser(add_help=False)
     common.add_argument("--org-id", type=int, help="the organization (default: CAL_ORG_ID)")
     common.add_argument("--url", help="the API URL (default: CAL_API_URL or https://api.cal.com)")
     common.add_argument(
-        "--max-per-minute", type=float, help="request rate limit, reads included (default: CAL_MAX_PER_MINUTE or 100)"
+        "--max-per-minute",
+        type=number(float, "a finite number of requests of at least 1", 1.0),
+        help="request rate limit, reads included (default: CAL_MAX_PER_MINUTE or 100)",
+    )
+    common.add_argument(
+        "--timeout",
+        type=number(float, "a finite number of seconds above 0", 0.0, above=True),
+        metavar="SECONDS",
+        help="how long one attempt of a request may take (default: 30, 5 to connect)",
+    )
+    common.add_argument(
+        "--max-retries",
+        type=number(int, f"a whole number from 0 to {MAX_RETRIES}", 0, MAX_RETRIES),
+        metavar="N",
+        help="retries of a request that met a network error, a timeout or a 5xx (default: 2)",
     )
     planning = _Parser(add_help=False)
-    planning.add_argument("file", help="the state file (YAML)")
+    planning.add_argument("file", help="the state file (YAML; '-': standard input)")
     planning.add_argument("--prune", action="store_true", help="also remove what the file does not mention")
     planning.add_argument("--include-locked", action="store_true", help="also change attributes an integration owns")
     planning.add_argument(
@@ -74,7 +113,7 @@ def parser() -> argparse.ArgumentParser:
     imports = commands.add_parser(
         "import-csv", parents=[common], help="turn user_id,attribute,value[,weight] rows into a state file"
     )
-    imports.add_argument("csv", help="the CSV file")
+    imports.add_argument("csv", help="the CSV file ('-': standard input)")
     imports.add_argument("-o", "--output", help="the state file to write ('-' or none: standard output)")
     return top
 
@@ -84,8 +123,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     out, err = Console(soft_wrap=True), Console(stderr=True, soft_wrap=True)
     run = _Run(args, out, err)
     try:
-        run.desired = State.load(args.file) if args.command in ("plan", "apply") else None  # before any request
-        run.settings = RunSettings() if args.max_per_minute is None else RunSettings(max_per_minute=args.max_per_minute)
+        run.desired = desired_state(args)  # before any request
+        run.settings = run_settings(args, err)
         return asyncio.run(run.main())
     except KeyboardInterrupt:
         if run.report is None:
@@ -98,6 +137,40 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OperationError as error:
         err.print(f"error: the organization could not be read: {error}", markup=False, highlight=False)
     return FAILED
+
+
+def read_text(path: str, encoding: str) -> str:
+    """A file's text as written (newlines kept, for the csv module), or standard input's for ``-``."""
+    if path == STDIN:
+        return sys.stdin.buffer.read().decode(encoding)
+    with open(path, encoding=encoding, newline="") as source:
+        return source.read()
+
+
+def desired_state(args: argparse.Namespace) -> State | None:
+    """The state file of ``plan`` and ``apply``, read before any request."""
+    if args.command not in ("plan", "apply"):
+        return None
+    if args.file != STDIN:
+        return State.load(args.file)
+    if args.command == "apply" and not (args.yes or args.dry_run):  # the answer would be read from the file
+        raise ConfigurationError("apply - reads the state file from standard input: pass --yes (no confirmation)")
+    return parse_state(read_text(STDIN, "utf-8"), STDIN_SOURCE)
+
+
+def run_settings(args: argparse.Namespace, err: Console) -> RunSettings:
+    """The pacing and retries: the state engine retries each request itself (its SDK adapter sets the
+    client's own ``max_retries`` to 0, so each attempt is paced), so ``--max-retries`` goes here.
+    Each retry and 429 wait is told on standard error, so a slow server is not taken for a hang."""
+
+    def notice(text: str) -> None:
+        err.print(f"note: {text}", markup=False, highlight=False)
+
+    if args.max_per_minute is None:  # CAL_MAX_PER_MINUTE or 100
+        settings = RunSettings(notice=notice)
+    else:
+        settings = RunSettings(max_per_minute=args.max_per_minute, notice=notice)
+    return settings if args.max_retries is None else replace(settings, max_retries=args.max_retries)
 
 
 class _Run:
@@ -123,7 +196,12 @@ class _Run:
                 "no credentials: set CAL_API_KEY, or CAL_CLIENT_ID and CAL_CLIENT_SECRET of a platform OAuth client"
             )
         async with AsyncCalAttributes(
-            api_key, org_id=args.org_id, base_url=args.url, client_id=client_id, client_secret=client_secret
+            api_key,
+            org_id=args.org_id,
+            base_url=args.url,
+            client_id=client_id,
+            client_secret=client_secret,
+            timeout=DEFAULT_TIMEOUT if args.timeout is None else args.timeout,
         ) as cal:
             if cal.org_id is None:
                 raise ConfigurationError("no organization: pass --org-id or set CAL_ORG_ID")
@@ -131,9 +209,9 @@ class _Run:
             if args.command == "export":
                 return self.write(dump_state(await manager.export(weights=args.weights)))
             if args.command == "import-csv":
-                with open(args.csv, encoding="utf-8-sig", newline="") as source:  # -sig: Excel writes a BOM
-                    text = source.read()
-                imported = import_csv(text, await manager.snapshot(), args.csv)
+                text = read_text(args.csv, "utf-8-sig")  # -sig: Excel writes a BOM
+                source = STDIN_SOURCE if args.csv == STDIN else args.csv
+                imported = import_csv(text, await manager.snapshot(), source)
                 # The organization it was matched against, as export writes it: plan and apply refuse another.
                 return self.write(dump_state(replace(imported, organization=manager.org_id)))
             assert self.desired is not None

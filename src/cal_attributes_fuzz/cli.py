@@ -17,11 +17,12 @@ import signal
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from cal_attributes_client import AuthenticatedClient
@@ -38,6 +39,7 @@ from cal_attributes_mock.serve import serve_in_thread
 from cal_attributes_mock.spec import operations, spec_path
 
 PROG = "cal-attributes-fuzz"
+N = TypeVar("N", int, float)
 DEMO_OWNER_KEY = "cal_demo_owner_0f1e2d3c4b5a"
 DEMO_MEMBER_KEY = "cal_demo_member_9f8e7d6c5b4a"  # an ORG_MEMBER of organization 1
 DEMO_OTHER_ORG_KEY = "cal_demo_globex_7a6b5c4d3e2f"  # the owner of organization 2
@@ -60,6 +62,7 @@ BUILTIN_CHECKS = (
     "ignored_auth",
     "object_level_authorization",
 )
+MAX_WORKERS = 64  # what --workers accepts in schemathesis 4.32.5, checked up front rather than after setup
 PROGRESS_SECONDS = 5.0
 EMBEDDED_MAX_RESPONSE_TIME = 10.0  # seconds
 SERVER_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "cal_attributes_mock")
@@ -90,14 +93,25 @@ def positive_int(text: str) -> int:
 positive_int.__name__ = "positive integer"  # argparse names the type in its message
 
 
-def positive_seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not (0.1 <= value <= 3600):  # also refuses nan and inf
-        raise argparse.ArgumentTypeError(f"must be a number of seconds from 0.1 to 3600, got {text!r}")
-    return value
+def bounded(convert: Callable[[str], N], least: N, most: float, wanted: str) -> Callable[[str], N]:
+    """An argparse type: a finite number from ``least`` to ``most``, else a usage error saying ``wanted``
+    (nan, inf or 1e-9 requests a minute would make a run wait practically forever)."""
+
+    def parse(text: str) -> N:
+        try:
+            value: N | None = convert(text)
+        except ValueError:
+            value = None
+        if value is None or not (math.isfinite(value) and least <= value <= most):
+            raise argparse.ArgumentTypeError(f"must be {wanted}, got {text!r}")
+        return value
+
+    return parse
+
+
+worker_count = bounded(int, 1, MAX_WORKERS, f"a whole number from 1 to {MAX_WORKERS}")
+per_minute = bounded(float, 1.0, math.inf, "a finite number of requests of at least 1")
+positive_seconds = bounded(float, 0.1, 3600, "a number of seconds from 0.1 to 3600")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -112,7 +126,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     target.add_argument("--user-ids", help="comma-separated member ids to use for user-scoped operations")
     target.add_argument("--allow-writes", action="store_true", help="also run POST/PATCH/DELETE against --url")
     target.add_argument(
-        "--max-per-minute", type=float, default=100, help="request pace against --url (default 100; Cal.com allows 120)"
+        "--max-per-minute",
+        type=per_minute,
+        default=100,
+        help="request pace against --url (default 100; Cal.com allows 120)",
     )
     target.add_argument(
         "--member-key",
@@ -131,7 +148,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--max-steps", type=positive_int, help="steps per stateful scenario (default 20; 60 for a longer search)"
     )
     run.add_argument("--seed", type=int, help="random seed (default: the config's)")
-    run.add_argument("--workers", type=positive_int, help="concurrent workers (default 1)")
+    run.add_argument("--workers", type=worker_count, help=f"concurrent workers, 1 to {MAX_WORKERS} (default 1)")
     run.add_argument("--checks", help="comma-separated checks (default: all, including the cal_* checks)")
     run.add_argument("--exclude-checks", help="comma-separated checks to leave out (default: none)")
     run.add_argument("--phases", help=f"comma-separated phases: {','.join(PHASES)} (default: all)")
@@ -158,6 +175,9 @@ def invocation_problems(args: argparse.Namespace) -> Iterator[str]:
         parts = urlsplit(args.url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             yield f"--url must be an http:// or https:// URL, got {args.url!r}"
+        server = args.url.rstrip("/")
+        if server.endswith("/v2"):  # Cal.com's docs give https://api.cal.com/v2 as "the base URL"
+            yield f"--url is the server's, without /v2 (every path starts with /v2): use {server[:-3]!r}, not {args.url!r}"
         if args.org_id is None:
             yield "--org-id is required with --url"
         if not os.environ.get("CAL_API_KEY"):
@@ -167,8 +187,6 @@ def invocation_problems(args: argparse.Namespace) -> Iterator[str]:
                 yield f"{option} names the environment variable {name}, which is not set"
     elif args.org_id is not None or args.allow_writes or args.member_key or args.other_org_key:
         yield "--org-id, --allow-writes, --member-key and --other-org-key need --url (the embedded mock is organization 1)"
-    if args.max_per_minute <= 0:
-        yield "--max-per-minute must be positive"
     unknown = unknown_names(args.phases, PHASES)
     if unknown:
         yield f"unknown phase(s) {', '.join(unknown)}; choose from {', '.join(PHASES)}"

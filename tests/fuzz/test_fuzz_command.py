@@ -270,6 +270,18 @@ def test_a_rate_limited_target_is_retried_after_retry_after(tmp_path: Path) -> N
         (["--progress-every", "x"], {}, "--progress-every: must be a number of seconds from 0.1 to 3600, got 'x'"),
         (["--phases", ""], {}, "unknown phase(s) ''; choose from"),
         (
+            ["--url", "http://127.0.0.1:9/v2", "--org-id", "1"],
+            {"CAL_API_KEY": "k"},
+            "--url is the server's, without /v2 (every path starts with /v2): use 'http://127.0.0.1:9', not "
+            "'http://127.0.0.1:9/v2'",
+        ),
+        (["--url", "http://127.0.0.1:9/v2/", "--org-id", "1"], {"CAL_API_KEY": "k"}, "use 'http://127.0.0.1:9', not"),
+        (["--max-per-minute", "1e-9"], {}, "--max-per-minute: must be a finite number of requests of at least 1, got"),
+        (["--max-per-minute", "nan"], {}, "--max-per-minute: must be a finite number of requests of at least 1, got"),
+        (["--max-per-minute", "inf"], {}, "--max-per-minute: must be a finite number of requests of at least 1, got"),
+        (["--workers", "65"], {}, "--workers: must be a whole number from 1 to 64, got '65'"),
+        (["--workers", "0"], {}, "--workers: must be a whole number from 1 to 64, got '0'"),
+        (
             ["--url", "http://x.test", "--org-id", "1", "--member-key", "NOT_SET_ANYWHERE"],
             {"CAL_API_KEY": "k"},
             "--member-key names the environment variable NOT_SET_ANYWHERE, which is not set",

@@ -384,6 +384,12 @@ def test_the_built_in_check_names_are_those_of_the_pinned_schemathesis() -> None
     assert registered - set(cli.BUILTIN_CHECKS) - set(checks.CHECK_NAMES) == set()
 
 
+def test_the_worker_limit_is_that_of_the_pinned_schemathesis() -> None:
+    from schemathesis.cli.constants import MAX_WORKERS
+
+    assert cli.MAX_WORKERS == MAX_WORKERS
+
+
 def test_excluded_cal_checks_are_not_named() -> None:
     notes = check_notes(None, "cal_roles,cal_page_limits", writes=True, identities={})
     assert notes == ["Cal.com checks: cal_organization_scope, cal_unique_slugs, cal_writes_take_effect"]

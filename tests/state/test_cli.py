@@ -6,8 +6,11 @@ import io
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
@@ -254,20 +257,15 @@ def test_ctrl_c_stops_cleanly_reports_and_a_rerun_converges(  # also: python -m 
     assert cli("plan", str(path)) == 0
 
 
-@pytest.mark.parametrize(("rate", "env"), [("inf", None), ("nan", None), (None, "inf"), (None, "x")])
-def test_a_rate_that_is_not_finite_is_a_clear_error(
-    mock: MockServer,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    rate: str | None,
-    env: str | None,
+@pytest.mark.parametrize("env", ["inf", "x", "1e-9"])
+def test_a_rate_in_the_environment_that_is_not_sane_is_a_clear_error(
+    mock: MockServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], env: str
 ) -> None:
-    if env is not None:
-        monkeypatch.setenv("CAL_MAX_PER_MINUTE", env)
+    monkeypatch.setenv("CAL_MAX_PER_MINUTE", env)
     mock.requests.clear()
-    assert main(["export", *(["--max-per-minute", rate] if rate else [])]) == 1
+    assert main(["export"]) == 1  # the option's own checks: test_a_number_option_out_of_range_...
     err = capsys.readouterr().err
-    assert err.startswith("error: ") and ("finite positive" in err or "CAL_MAX_PER_MINUTE" in err)
+    assert err == f"error: CAL_MAX_PER_MINUTE must be a finite number of at least 1, got {env!r}\n"
     assert not mock.requests
 
 
@@ -561,3 +559,113 @@ def test_no_member_check_skips_the_history_reads_and_the_refusal(
     assert cli("plan", str(path), "--no-member-check") == 2
     assert "+ user 201: department += sales" in capsys.readouterr().out
     assert history_queries(mock) == []
+
+
+@pytest.fixture
+def silent_url() -> Iterator[tuple[str, list[bytes]]]:
+    """A server on 127.0.0.1 that reads each request and never answers; the requests it read."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.05)  # so the thread sees the stop soon
+    received: list[bytes] = []
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                continue
+            connection.settimeout(None)
+            held.append(connection)
+            data = b""
+            while b"\r\n\r\n" not in data and (chunk := connection.recv(4096)):
+                data += chunk
+            received.append(data)
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}", received
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+        listener.close()
+        for connection in held:
+            connection.close()
+
+
+@pytest.mark.parametrize("retries", [0, 1])
+def test_timeout_and_max_retries_bound_the_wait_on_a_silent_server(
+    mock: MockServer, silent_url: tuple[str, list[bytes]], capsys: pytest.CaptureFixture[str], retries: int
+) -> None:
+    url, received = silent_url
+    assert cli("export", "--url", url, "--timeout", "0.2", "--max-retries", str(retries)) == 1
+    err = capsys.readouterr().err
+    *notes, last = err.splitlines()
+    assert last.startswith("error: the organization could not be read: APITimeoutError: ReadTimeout"), err
+    assert len(notes) == retries  # each retry is told, so the wait is not taken for a hang
+    for number, note in enumerate(notes, 1):
+        assert note.startswith("note: APITimeoutError: ReadTimeout") and f"(GET {url}/v2/organizations/1/" in note
+        assert note.endswith(f": retry {number} of {retries}")
+    for _ in range(1000):  # the server's thread may still be reading the last request on a busy machine
+        if len(received) > retries:
+            break
+        time.sleep(0.01)
+    assert len(received) == 1 + retries and all(r.startswith(b"GET /v2/organizations/1/attributes") for r in received)
+
+
+OUT_OF_RANGE = {  # option: (values it refuses, what it wants)
+    "--timeout": (("0", "-1", "inf", "nan", "soon"), "a finite number of seconds above 0"),
+    "--max-retries": (("-1", "1.5", "11"), "a whole number from 0 to 10"),
+    "--max-per-minute": (("1e-9", "0.5", "inf", "nan"), "a finite number of requests of at least 1"),
+}
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "wanted"),
+    [(option, value, wanted) for option, (values, wanted) in OUT_OF_RANGE.items() for value in values],
+)
+def test_a_number_option_out_of_range_is_a_usage_error_before_any_request(
+    mock: MockServer, capsys: pytest.CaptureFixture[str], option: str, value: str, wanted: str
+) -> None:
+    mock.requests.clear()
+    with pytest.raises(SystemExit) as raised:
+        main(["export", f"{option}={value}"])
+    assert raised.value.code == 1
+    assert f"error: argument {option}: must be {wanted}, got '{value}'" in capsys.readouterr().err
+    assert not mock.requests
+
+
+def piped(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    """Standard input is ``text``, piped (not a terminal)."""
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode("utf-8")), encoding="utf-8"))
+
+
+def test_plan_and_apply_read_the_state_file_from_standard_input(
+    mock: MockServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = exported(tmp_path, capsys).read_text().replace("    office: Berlin\n", "    office: Munich\n")
+    piped(monkeypatch, text)
+    assert cli("plan", "-") == 2
+    assert "+ user 103: office += Munich" in capsys.readouterr().out
+    piped(monkeypatch, text)
+    assert cli("apply", "-") == 1  # no --yes: the answer cannot come from standard input, which is the file
+    assert "apply - reads the state file from standard input: pass --yes" in capsys.readouterr().err
+    assert writes(mock) == 0
+    piped(monkeypatch, text)
+    assert cli("apply", "-", "--yes") == 0 and writes(mock) == 3
+    piped(monkeypatch, "attributes: [\n")
+    assert cli("plan", "-") == 1
+    assert capsys.readouterr().err.startswith("error: <stdin>:")
+
+
+def test_import_csv_reads_standard_input(
+    mock: MockServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    piped(monkeypatch, "\ufeffuser_id,attribute,value\r\n101,department,Sales\r\n")
+    assert cli("import-csv", "-") == 0
+    assert "department: sales" in capsys.readouterr().out
+    piped(monkeypatch, "user_id,attribute,value\n101,nope,x\n")
+    assert cli("import-csv", "-") == 1
+    assert "<stdin>" in capsys.readouterr().err

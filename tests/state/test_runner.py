@@ -6,6 +6,7 @@ import asyncio
 import math
 import random
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 import pytest
 
@@ -78,7 +79,7 @@ def test_retry_after_pauses() -> None:
 
 
 def test_settings_are_checked_and_default_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    with pytest.raises(ValueError, match="positive"):
+    with pytest.raises(ValueError, match="at least 1"):
         RunSettings(max_per_minute=0)
     with pytest.raises(ValueError, match="burst"):
         RunSettings(burst=0)
@@ -91,10 +92,11 @@ def test_settings_are_checked_and_default_from_the_environment(monkeypatch: pyte
     assert RunSettings().max_per_minute == 100
 
 
-@pytest.mark.parametrize("rate", [math.inf, math.nan, -1.0])
-def test_the_rate_must_be_finite_and_positive(rate: float) -> None:
-    with pytest.raises(ValueError, match="finite positive"):
+@pytest.mark.parametrize("rate", [math.inf, math.nan, -1.0, 1e-9, 0.5])
+def test_the_rate_must_be_finite_and_at_least_one(rate: float) -> None:
+    with pytest.raises(ValueError, match="a finite number of at least 1"):
         RunSettings(max_per_minute=rate)
+    assert RunSettings(max_per_minute=1).max_per_minute == 1
 
 
 def fast(**overrides: float) -> RunSettings:
@@ -147,3 +149,20 @@ def test_a_transient_failure_is_retried_and_a_write_that_may_have_landed_is_not(
     with pytest.raises(OperationError):
         asyncio.run(requester.call(flaky("hopeless", 3)))  # outlasts the retries
     assert attempts.count("read") == 3 and attempts.count("create") == 1 and attempts.count("hopeless") == 3
+
+
+def test_each_retry_and_429_wait_is_told_to_the_notice() -> None:
+    told: list[str] = []
+    requester = Requester(replace(fast(max_retries=2), notice=told.append))
+    answers = iter(
+        [OperationError("429 slow down", status=429, retry_after=0.001), OperationError("503 busy", status=503)]
+    )
+
+    async def send() -> str:
+        answer = next(answers, None)
+        if answer is not None:
+            raise answer
+        return "ok"
+
+    assert asyncio.run(requester.call(send)) == "ok"
+    assert told == ["rate limited (429): waiting 0.001 s", "503 busy: retry 1 of 2"]

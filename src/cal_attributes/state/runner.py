@@ -15,6 +15,7 @@ from typing import TypeVar
 from cal_attributes.state.ops import OperationError
 
 T = TypeVar("T")
+Notice = Callable[[str], None]  # told, in a sentence, that a request is retried or a 429 waited out
 
 MAX_RETRY_AFTER = 60.0  # a longer Retry-After is capped: the pacing keeps us under the limit anyway
 MAX_RATE_LIMITED = 20  # 429s in a row for one request before giving up
@@ -25,9 +26,18 @@ def default_max_per_minute() -> float:
     """CAL_MAX_PER_MINUTE, else 100: under Cal.com's 120 requests a minute per API key."""
     text = os.environ.get("CAL_MAX_PER_MINUTE", "").strip()
     try:
-        return float(text) if text else 100.0
+        rate = float(text) if text else 100.0
     except ValueError:
-        raise ValueError(f"CAL_MAX_PER_MINUTE must be a number, got {text!r}") from None
+        rate = math.nan
+    if not sane_rate(rate):
+        raise ValueError(f"CAL_MAX_PER_MINUTE must be a finite number of at least 1, got {text!r}")
+    return rate
+
+
+def sane_rate(max_per_minute: float) -> bool:
+    """At least one request a window, finite: below, a run would wait practically forever (1e-9),
+    and inf or nan would break the pacer."""
+    return math.isfinite(max_per_minute) and max_per_minute >= 1
 
 
 @dataclass(frozen=True)
@@ -38,11 +48,12 @@ class RunSettings:
     concurrency: int = 4  # requests in flight, to overlap latency
     max_retries: int = 2  # extra tries of a request that failed on the network or with a 5xx
     backoff_seconds: float = 0.25  # first retry delay, doubled each time, with jitter
+    notice: Notice | None = field(default=None, compare=False)  # so a silent wait is not taken for a hang
 
     def __post_init__(self) -> None:
-        if not (math.isfinite(self.max_per_minute) and self.max_per_minute > 0):  # inf/nan would break the pacer
+        if not sane_rate(self.max_per_minute):
             raise ValueError(
-                f"the maximum requests per minute must be a finite positive number, got {self.max_per_minute}"
+                f"the maximum requests per minute must be a finite number of at least 1, got {self.max_per_minute}"
             )
         if not (math.isfinite(self.window_seconds) and self.window_seconds > 0):
             raise ValueError(f"window_seconds must be a finite positive number, got {self.window_seconds}")
@@ -131,9 +142,16 @@ class Requester:
                         self.rate_limited += 1
                         wait = min(error.retry_after if error.retry_after is not None else 1.0, MAX_RETRY_AFTER)
                         self.pacer.pause_until(time.monotonic() + wait)
+                        self.tell(f"rate limited (429): waiting {wait:g} s")
                         continue
                     if not (error.transient and repeatable and failures < self.settings.max_retries):
                         raise
+                    retried = error
             delay = self.settings.backoff_seconds * 2**failures
             failures += 1
+            self.tell(f"{retried}: retry {failures} of {self.settings.max_retries}")
             await asyncio.sleep(delay / 2 + random.uniform(0, delay / 2))
+
+    def tell(self, text: str) -> None:
+        if self.settings.notice is not None:
+            self.settings.notice(text)
