@@ -18,6 +18,7 @@ import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
+from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
 from typing import Any, Generic, Literal, ParamSpec, Protocol, Self, TypeVar, cast
 from urllib.parse import quote
@@ -69,7 +70,18 @@ class JsonModel(Protocol):
 
 M = TypeVar("M", bound=JsonModel)
 DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
-USER_AGENT = f"cal-attributes/{package_version('cal-attributes')} python-httpx/{httpx.__version__}"
+
+
+def sdk_version() -> str:
+    """The installed distribution's version; "unknown" without its metadata (a vendored copy,
+    a frozen application built without it), which must not stop the import."""
+    try:
+        return package_version("cal-attributes")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+USER_AGENT = f"cal-attributes/{sdk_version()} python-httpx/{httpx.__version__}"
 JSON_HEADERS = {"Content-Type": "application/json"}
 
 
@@ -335,6 +347,18 @@ class BodyBuffer:
         return self._chunks[0] if len(self._chunks) == 1 else b"".join(self._chunks)
 
 
+def merged_headers(*layers: Mapping[str, str]) -> dict[str, str]:
+    """Header dicts merged in order, a later name replacing an earlier one whatever its case
+    (a dict merge would keep both "User-Agent" and "user-agent"); the names keep their spelling."""
+    merged: dict[str, str] = {}
+    for layer in layers:
+        for name, value in dict(layer).items():
+            for earlier in [key for key in merged if key.lower() == name.lower()]:
+                del merged[earlier]
+            merged[name] = value
+    return merged
+
+
 def new_request(
     http: httpx.Client | httpx.AsyncClient,
     method: str,
@@ -492,7 +516,7 @@ class BaseClient(Generic[HttpT]):
 
     def _http_headers(self) -> dict[str, str]:
         settings = self._config.settings
-        headers = {"Accept": "application/json", "User-Agent": USER_AGENT, **settings.headers()}
+        headers = {"Accept": "application/json", **settings.headers()}
         if settings.api_key:
             headers["Authorization"] = f"Bearer {settings.api_key}"
         return headers
@@ -505,7 +529,8 @@ class BaseClient(Generic[HttpT]):
         for ours in ("timeout", "base_url"):
             if ours in args:
                 raise ConfigurationError(f"pass {ours}= to the client itself, not in httpx_args (it would be ignored)")
-        args["headers"] = {**dict(args.get("headers") or {}), **self._http_headers()}
+        # The User-Agent is a default (the user's own wins); the credentials and Accept are always ours.
+        args["headers"] = merged_headers({"User-Agent": USER_AGENT}, args.get("headers") or {}, self._http_headers())
         args["timeout"] = self._config.timeout
         return args
 

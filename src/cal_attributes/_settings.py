@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
@@ -146,15 +146,18 @@ def resolve_settings(
     CAL_API_URL and CAL_ORG_ID when not given."""
     api_key, client_id, client_secret = resolve_credentials(api_key, client_id, client_secret)
     url = (base_url or os.environ.get("CAL_API_URL") or DEFAULT_BASE_URL).rstrip("/")
-    if not url.startswith(("https://", "http://")):
-        raise ConfigurationError(f"the API URL must start with https:// or http://, got {url!r}")
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (read for its check: a port that is not a number raises here)
+    except ValueError as error:  # "Invalid IPv6 URL", "Port could not be cast to integer value"
+        raise ConfigurationError(f"the API URL cannot be read: {error}") from None
     if parts.username is not None or parts.password is not None:  # they would reach logs and errors
         raise ConfigurationError("the API URL must not carry a user or password: pass the API key as api_key=...")
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ConfigurationError(f"the API URL must start with https:// or http:// and name a host, got {url!r}")
     if parts.query or parts.fragment or "?" in url or "#" in url:  # every path would be appended after them
-        raise ConfigurationError(
-            f"the API URL must not have a query or fragment: use {parts._replace(query='', fragment='').geturl()!r}"
-        )
+        bare = urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+        raise ConfigurationError(f"the API URL must not have a query or fragment: use {bare!r}")
     if url.endswith("/v2"):  # Cal.com's docs give https://api.cal.com/v2 as "the base URL"
         raise ConfigurationError(
             f"the API URL is the server's, without /v2 (every path starts with /v2): use {url[:-3]!r}, not {url!r}"

@@ -201,17 +201,22 @@ def environment_proxy_applies(base_url: str) -> bool:
 
 
 def exempt(host: str, no_proxy: str) -> bool:
-    """Whether ``NO_PROXY`` exempts ``host``: ``*``, the host itself, or a domain it is in
-    (``example.com`` and ``.example.com`` both cover ``api.example.com``); a port is ignored."""
-    host = host.lower().strip("[]")
+    """Whether ``NO_PROXY`` surely exempts ``host`` under httpx's reading of it: ``*``; a name or
+    address itself (``localhost`` only itself), or a domain's hosts (``cal.com`` covers
+    ``api.cal.com``; ``.cal.com`` only its subdomains). An entry with a port is never taken as an
+    exemption: when in doubt, httpx's own transports decide (the deadline is then checked between
+    body chunks only), so a proxy is never bypassed by mistake."""
+    host = host.lower()
     for entry in no_proxy.split(","):
         name = entry.strip().lower()
-        if name.startswith("[") and "]" in name:  # an IPv6 address, maybe with a port
-            name = name[1 : name.index("]")]
-        elif name.count(":") == 1:
-            name = name.partition(":")[0]
-        name = name.lstrip(".")
-        if name == "*" or (name and (host == name or host.endswith("." + name))):
+        if name == "*":
+            return True
+        if not name or ":" in name or "[" in name:  # a port, or an IPv6 address: leave it to httpx
+            continue
+        if name.startswith("."):
+            if host.endswith(name):
+                return True
+        elif host == name or (name != "localhost" and host.endswith("." + name)):
             return True
     return False
 

@@ -142,6 +142,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def read_text(path: str, encoding: str) -> str:
     """A file's text as written (newlines kept, for the csv module), or standard input's for ``-``."""
     if path == STDIN:
+        if sys.stdin.isatty():  # typed by hand, or a forgotten pipe: say what ends it
+            print("reading from standard input (end with Ctrl-D)", file=sys.stderr)
         return sys.stdin.buffer.read().decode(encoding)
     with open(path, encoding=encoding, newline="") as source:
         return source.read()

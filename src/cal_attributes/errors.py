@@ -20,7 +20,7 @@ BODY_EXCERPT = 200
 
 
 # A query parameter whose name says it is secret (apiKey, access_token, client_secret, ...).
-SECRET_PARAMETER = re.compile(r"key|token|secret|passw|auth|signature|credential|session", re.IGNORECASE)
+SECRET_PARAMETER = re.compile(r"key|token|secret|passw|pwd|auth|sig|jwt|bearer|credential|session", re.IGNORECASE)
 
 
 def shown_url(url: httpx.URL) -> str:
@@ -40,10 +40,20 @@ def shown_url(url: httpx.URL) -> str:
     return f"{base}?{'&'.join(shown)}"
 
 
+def shown_location(location: str) -> str:
+    """A redirect's Location as errors show it: ``shown_url``'s redaction, or the text as given
+    when it is no URL httpx can read."""
+    try:
+        return shown_url(httpx.URL(location))
+    except httpx.InvalidURL:
+        return location
+
+
 class PicklableError(Exception):
     """An error that survives pickle and copy (a worker process's error reaching its pool, a test
     runner's report), whatever its ``__init__`` takes: rebuilt from its message arguments and
-    attributes, not by calling ``__init__`` again with ``args`` alone."""
+    attributes, not by calling ``__init__`` again with ``args`` alone. As with any exception,
+    ``__cause__`` and the traceback do not travel."""
 
     def __reduce__(self) -> tuple[Any, ...]:
         return restore_error, (type(self), self.args, dict(self.__dict__))
@@ -246,7 +256,8 @@ def status_error(response: httpx.Response, content: bytes) -> APIStatusError:
             message = str(body["message"])
     if 300 <= status < 400:
         kind: type[APIStatusError] = UnexpectedRedirectError
-        details = response.headers.get("location")
+        location = response.headers.get("location")
+        details = None if location is None else shown_location(location)  # a redirect keeps the query
         message = f"redirect to {details!r} not followed"
     else:
         kind = STATUS_ERRORS.get(status, InternalServerError if status >= 500 else APIStatusError)

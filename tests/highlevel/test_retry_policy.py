@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -90,11 +89,9 @@ def test_a_retry_after_beyond_the_cap_is_raised_at_once() -> None:
     """A 429 asking for an hour: RateLimitError with retry_after=3600 at once, not a 60 s wait
     and a retry that would be refused again."""
     script = Script(envelope(429, "TOO_MANY_REQUESTS", "slow down", {"Retry-After": "3600"}), ok())
-    started = time.monotonic()
     with script.client(org_id=1, max_retries=2) as cal, pytest.raises(RateLimitError) as raised:
         cal.attributes.list()
     assert raised.value.retry_after == 3600.0 and script.attempts == 1
-    assert time.monotonic() - started < 5
 
 
 def test_without_retry_after_the_wait_grows_exponentially_with_full_jitter() -> None:

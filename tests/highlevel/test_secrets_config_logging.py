@@ -8,7 +8,14 @@ import re
 import httpx
 import pytest
 
-from cal_attributes import APIConnectionError, CalAttributes, ConfigurationError, InternalServerError, NotFoundError
+from cal_attributes import (
+    APIConnectionError,
+    CalAttributes,
+    ConfigurationError,
+    InternalServerError,
+    NotFoundError,
+    UnexpectedRedirectError,
+)
 from cal_attributes.errors import shown_url
 from tests.highlevel.faults import KEY, Script, envelope, ok
 
@@ -84,6 +91,10 @@ def test_key_and_url_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) 
         ({"api_key": "cal_k", "base_url": "https://user:hunter2@api.cal.com"}, "must not carry a user or password"),
         ({"api_key": "cal_k", "base_url": "https://api.cal.com?region=eu"}, "use 'https://api.cal.com'"),
         ({"api_key": "cal_k", "base_url": "https://api.cal.com#top"}, "must not have a query or fragment"),
+        ({"api_key": "cal_k", "base_url": "ftp://user:hunter2@x"}, "must not carry a user or password"),
+        ({"api_key": "cal_k", "base_url": "http://[::1"}, "the API URL cannot be read"),
+        ({"api_key": "cal_k", "base_url": "https://api.cal.com:abc"}, "the API URL cannot be read"),
+        ({"api_key": "cal_k", "base_url": "https://"}, "name a host"),
     ],
 )
 def test_bad_configuration_is_a_clear_error_at_construction(
@@ -223,3 +234,29 @@ def test_a_secret_query_parameter_is_sent_but_shown_redacted(caplog: pytest.LogC
 )
 def test_shown_url(url: str, shown: str) -> None:
     assert shown_url(httpx.URL(url)) == shown
+
+
+def test_a_redirect_error_shows_the_location_with_secrets_redacted() -> None:
+    """An http -> https redirect keeps the query: its secret must not reach the error."""
+    location = "https://api.cal.test/v2/organizations/1/attributes?apiKey=cal_live_query_secret&take=5"
+    script = Script(httpx.Response(301, headers={"Location": location}))
+    with script.client(max_retries=0) as cal, pytest.raises(UnexpectedRedirectError) as raised:
+        cal.attributes.list(org_id=1, extra_query={"apiKey": "cal_live_query_secret"})
+    for surface in (str(raised.value), repr(raised.value.__dict__), str(raised.value.location)):
+        assert "cal_live_query_secret" not in surface
+    assert raised.value.location == "https://api.cal.test/v2/organizations/1/attributes?apiKey=[redacted]&take=5"
+
+
+@pytest.mark.parametrize("name", ["User-Agent", "user-agent"])
+def test_the_users_user_agent_wins_over_the_sdks_but_never_over_the_credentials(name: str) -> None:
+    script = Script(ok())
+    headers = {name: "myapp/1.0", "Authorization": "Bearer someone-else"}
+    with CalAttributes(
+        KEY,
+        base_url="https://api.cal.test",
+        org_id=1,
+        httpx_args={"transport": httpx.MockTransport(script.handle), "headers": headers},
+    ) as cal:
+        cal.attributes.list()
+    sent = script.requests[0].headers
+    assert sent.get_list("user-agent") == ["myapp/1.0"] and sent["authorization"] == f"Bearer {KEY}"

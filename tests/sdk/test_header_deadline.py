@@ -270,11 +270,11 @@ def test_the_users_limits_reach_the_connection_pool(
     [
         ({"HTTP_PROXY": "{proxy}", "NO_PROXY": "127.0.0.1"}, True),
         ({"HTTP_PROXY": "{proxy}", "NO_PROXY": "*"}, True),
-        ({"HTTP_PROXY": "{proxy}", "NO_PROXY": "localhost, 127.0.0.1:9"}, True),
+        ({"HTTP_PROXY": "{proxy}", "NO_PROXY": "localhost, .cal.com,127.0.0.1"}, True),
         ({"HTTPS_PROXY": "{proxy}"}, True),  # for https only: the base URL is http
         ({"HTTP_PROXY": "{proxy}"}, False),  # the user told httpx not to read the environment
     ],
-    ids=["no-proxy-host", "no-proxy-star", "no-proxy-host-port", "other-scheme", "trust-env-off"],
+    ids=["no-proxy-host", "no-proxy-star", "no-proxy-list", "other-scheme", "trust-env-off"],
 )
 def test_an_environment_proxy_that_does_not_apply_keeps_the_deadline(
     scripted: Callable[..., ScriptedServer],

@@ -19,6 +19,8 @@ from cal_attributes._transport import (
     DEADLINE_PASSED,
     AsyncDeadlineBackend,
     DeadlineBackend,
+    DeadlineTransport,
+    client_arguments,
     exempt,
     httpx_errors,
 )
@@ -234,13 +236,25 @@ def test_a_timeout_after_the_deadline_says_so() -> None:
         ("api.cal.com", "", False),
         ("api.cal.com", "*", True),
         ("api.cal.com", "cal.com", True),
+        ("cal.com", "cal.com", True),
         ("api.cal.com", ".cal.com", True),
-        ("api.cal.com", " other.example , cal.com:443", True),
+        ("cal.com", ".cal.com", False),  # httpx: a leading dot covers subdomains only
+        ("api.cal.com", " other.example , cal.com", True),
+        ("api.cal.com", "cal.com:443", False),  # httpx compares ports: left to httpx
         ("notcal.com", "cal.com", False),
         ("127.0.0.1", "localhost,127.0.0.1", True),
-        ("::1", "[::1]:8080", True),
+        ("foo.localhost", "localhost", False),  # httpx: localhost only itself
+        ("::1", "[::1]", False),  # left to httpx
         ("API.CAL.COM", "api.cal.com", True),
     ],
 )
 def test_no_proxy_entries(host: str, no_proxy: str, exempted: bool) -> None:
     assert exempt(host, no_proxy) is exempted
+
+
+@pytest.mark.parametrize("args", [{"http2": True}, {"proxy": "http://127.0.0.1:9"}, {"mounts": {}}])
+def test_http2_or_a_users_routing_keeps_httpxs_transports(args: dict[str, object]) -> None:
+    """With HTTP/2 one connection carries concurrent calls, and one call's deadline must not cut
+    the others; a proxy or mounts route requests elsewhere: httpx builds its transports then."""
+    assert "transport" not in client_arguments(args, DeadlineTransport, "https://api.cal.com")
+    assert "transport" in client_arguments({}, DeadlineTransport, "https://api.cal.com")

@@ -669,3 +669,21 @@ def test_import_csv_reads_standard_input(
     piped(monkeypatch, "user_id,attribute,value\n101,nope,x\n")
     assert cli("import-csv", "-") == 1
     assert "<stdin>" in capsys.readouterr().err
+
+
+def test_reading_a_state_file_from_a_terminal_says_how_to_end_it() -> None:
+    """`plan -` with standard input on a terminal waits for typing: one line says so (and how to
+    stop), where it used to sit silent. Ctrl-D (end of input) at once gives an empty file's error."""
+    import pty
+
+    controller, terminal = pty.openpty()
+    try:
+        command = [sys.executable, "-m", "cal_attributes", "plan", "-"]
+        environment = {**os.environ, "CAL_API_KEY": "cal_k", "CAL_ORG_ID": "1"}
+        process = subprocess.Popen(command, stdin=terminal, stderr=subprocess.PIPE, text=True, env=environment)
+        os.write(controller, b"\x04")  # Ctrl-D: end of input on a terminal
+        _, err = process.communicate(timeout=30)
+    finally:
+        os.close(controller)
+        os.close(terminal)
+    assert "reading from standard input (end with Ctrl-D)" in err and "Traceback" not in err

@@ -166,3 +166,35 @@ def test_each_retry_and_429_wait_is_told_to_the_notice() -> None:
 
     assert asyncio.run(requester.call(send)) == "ok"
     assert told == ["rate limited (429): waiting 0.001 s", "503 busy: retry 1 of 2"]
+
+
+def test_a_retry_after_beyond_the_cap_is_raised_not_waited_in_a_loop() -> None:
+    """A 429 asking for an hour: the server would refuse every earlier retry (20 of them, a
+    minute apart, before), so the error is raised at once, saying how long it asked for."""
+    requester = Requester(fast(max_retries=2))
+    sent: list[int] = []
+
+    async def send() -> str:
+        sent.append(1)
+        raise OperationError("429 slow down", status=429, retry_after=3600.0)
+
+    with pytest.raises(OperationError) as raised:
+        asyncio.run(requester.call(send))
+    assert raised.value.retry_after == 3600.0 and len(sent) == 1 and requester.rate_limited == 0
+
+
+@pytest.mark.parametrize(
+    ("error", "transient"),
+    [
+        (OperationError("ConnectError", status=None), True),
+        (OperationError("408 too slow", status=408), True),
+        (OperationError("502 bad gateway", status=502), True),
+        (OperationError("APIResponseTooLargeError", status=None, unreadable=True), False),
+        (OperationError("404 gone", status=404), False),
+    ],
+    ids=["network", "408", "5xx", "unreadable-answer", "404"],
+)
+def test_what_is_worth_another_try_matches_the_sdk_policy(error: OperationError, transient: bool) -> None:
+    """As the SDK's retry policy: 408 too; not an answer too large or malformed, which the same
+    request would get again."""
+    assert error.transient is transient

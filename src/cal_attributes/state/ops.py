@@ -71,11 +71,13 @@ class OperationError(PicklableError):
         status: int | None = None,
         retry_after: float | None = None,
         server_message: str | None = None,
+        unreadable: bool = False,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.retry_after = retry_after
         self.server_message = server_message
+        self.unreadable = unreadable  # an answer came but could not be read (too large, malformed)
 
     @property
     def rate_limited(self) -> bool:
@@ -83,8 +85,11 @@ class OperationError(PicklableError):
 
     @property
     def transient(self) -> bool:
-        """Worth another try: the network, a timeout, or a 5xx."""
-        return self.status is None or self.status >= 500
+        """Worth another try: the network, a timeout, a 408 or a 5xx (as the SDK's retry policy); not
+        an answer that could not be read, which the same request would get again."""
+        if self.status is None:
+            return not self.unreadable
+        return self.status == 408 or self.status >= 500
 
 
 class OrgOperations(Protocol):

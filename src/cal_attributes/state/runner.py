@@ -12,12 +12,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from cal_attributes._retry import RETRY_AFTER_CAP
 from cal_attributes.state.ops import OperationError
 
 T = TypeVar("T")
 Notice = Callable[[str], None]  # told, in a sentence, that a request is retried or a 429 waited out
 
-MAX_RETRY_AFTER = 60.0  # a longer Retry-After is capped: the pacing keeps us under the limit anyway
 MAX_RATE_LIMITED = 20  # 429s in a row for one request before giving up
 DEFAULT_BURST = 20  # requests that may start at once after an idle time (a short run need not wait)
 
@@ -137,10 +137,13 @@ class Requester:
                 try:
                     return await send()
                 except OperationError as error:
-                    if error.rate_limited and limited < MAX_RATE_LIMITED:
+                    # A server asking for more than RETRY_AFTER_CAP would refuse an earlier retry
+                    # too (the SDK raises at once as well): the error says how long it asked for.
+                    asks_too_long = error.retry_after is not None and error.retry_after > RETRY_AFTER_CAP
+                    if error.rate_limited and limited < MAX_RATE_LIMITED and not asks_too_long:
                         limited += 1
                         self.rate_limited += 1
-                        wait = min(error.retry_after if error.retry_after is not None else 1.0, MAX_RETRY_AFTER)
+                        wait = error.retry_after if error.retry_after is not None else 1.0
                         self.pacer.pause_until(time.monotonic() + wait)
                         self.tell(f"rate limited (429): waiting {wait:g} s")
                         continue

@@ -15,7 +15,7 @@ from cal_attributes_client.models import AssignedOption, AssignmentHistoryEntry,
 from cal_attributes_client.types import Unset
 
 from cal_attributes._base_client import NOT_GIVEN, NotGiven
-from cal_attributes.errors import APIError, APIStatusError
+from cal_attributes.errors import APIConnectionError, APIError, APIStatusError
 from cal_attributes.state.ops import (
     HISTORY_PAGE,
     AssignedRow,
@@ -47,8 +47,10 @@ def operation_errors() -> Iterator[None]:
         raise OperationError(
             str(error), status=error.status_code, retry_after=error.retry_after, server_message=error.message
         ) from None
-    except APIError as error:  # no usable answer: the network, a timeout, a body too large or malformed
+    except APIConnectionError as error:  # no answer: the network, a timeout
         raise OperationError(f"{type(error).__name__}: {error}") from None
+    except APIError as error:  # an answer too large or malformed: the same again on a retry
+        raise OperationError(f"{type(error).__name__}: {error}", unreadable=True) from None
 
 
 def attribute_row(row: Attribute) -> AttributeRow:
