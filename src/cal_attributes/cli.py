@@ -5,16 +5,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import math
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import NoReturn, TypeVar
+from typing import NoReturn
 
 from rich.console import Console
 
 from cal_attributes import AsyncCalAttributes
 from cal_attributes._settings import DEFAULT_TIMEOUT, environ_credential
+from cal_attributes.argtypes import number
 from cal_attributes.errors import CalAttributesError, ConfigurationError
 from cal_attributes.state.api import AsyncStateManager
 from cal_attributes.state.csvimport import import_csv
@@ -30,7 +30,6 @@ OK, FAILED, CHANGES = 0, 1, 2
 STDIN = "-"  # a file argument that means standard input, as -o - means standard output
 STDIN_SOURCE = "<stdin>"  # how errors name it
 MAX_RETRIES = 10  # each retry of a silent server costs --timeout and a doubling backoff
-N = TypeVar("N", int, float)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -40,26 +39,6 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         self.exit(1, f"{self.prog}: error: {message}\n")
-
-
-def number(
-    convert: Callable[[str], N], wanted: str, least: N, most: N | None = None, *, above: bool = False
-) -> Callable[[str], N]:
-    """An argparse type: a finite number from ``least`` (or ``above`` it) to ``most``, else a usage
-    error that says ``wanted``: nan, inf or 1e-9 requests a minute would make a run wait forever."""
-
-    def parse(text: str) -> N:
-        try:
-            value: N | None = convert(text)
-        except ValueError:
-            value = None
-        if value is None or not math.isfinite(value) or value < least or (above and value == least):
-            raise argparse.ArgumentTypeError(f"must be {wanted}, got {text!r}")
-        if most is not None and value > most:
-            raise argparse.ArgumentTypeError(f"must be {wanted}, got {text!r}")
-        return value
-
-    return parse
 
 
 def parser() -> argparse.ArgumentParser:

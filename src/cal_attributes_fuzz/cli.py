@@ -11,22 +11,21 @@ from __future__ import annotations
 
 import argparse
 import logging
-import math
 import os
 import signal
 import subprocess
 import sys
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
-from typing import TypeVar
 from urllib.parse import urlsplit
 
 from cal_attributes_client import AuthenticatedClient
 
+from cal_attributes.argtypes import number
 from cal_attributes_fuzz.checks import CHECK_NAMES, MEMBER_KEY_ENV, OTHER_ORG_KEY_ENV
 from cal_attributes_fuzz.cleanup import clean_up
 from cal_attributes_fuzz.config import render_config, with_max_response_time, with_max_steps, with_member_ids
@@ -39,7 +38,6 @@ from cal_attributes_mock.serve import serve_in_thread
 from cal_attributes_mock.spec import operations, spec_path
 
 PROG = "cal-attributes-fuzz"
-N = TypeVar("N", int, float)
 DEMO_OWNER_KEY = "cal_demo_owner_0f1e2d3c4b5a"
 DEMO_MEMBER_KEY = "cal_demo_member_9f8e7d6c5b4a"  # an ORG_MEMBER of organization 1
 DEMO_OTHER_ORG_KEY = "cal_demo_globex_7a6b5c4d3e2f"  # the owner of organization 2
@@ -93,25 +91,9 @@ def positive_int(text: str) -> int:
 positive_int.__name__ = "positive integer"  # argparse names the type in its message
 
 
-def bounded(convert: Callable[[str], N], least: N, most: float, wanted: str) -> Callable[[str], N]:
-    """An argparse type: a finite number from ``least`` to ``most``, else a usage error saying ``wanted``
-    (nan, inf or 1e-9 requests a minute would make a run wait practically forever)."""
-
-    def parse(text: str) -> N:
-        try:
-            value: N | None = convert(text)
-        except ValueError:
-            value = None
-        if value is None or not (math.isfinite(value) and least <= value <= most):
-            raise argparse.ArgumentTypeError(f"must be {wanted}, got {text!r}")
-        return value
-
-    return parse
-
-
-worker_count = bounded(int, 1, MAX_WORKERS, f"a whole number from 1 to {MAX_WORKERS}")
-per_minute = bounded(float, 1.0, math.inf, "a finite number of requests of at least 1")
-positive_seconds = bounded(float, 0.1, 3600, "a number of seconds from 0.1 to 3600")
+worker_count = number(int, f"a whole number from 1 to {MAX_WORKERS}", 1, MAX_WORKERS)
+per_minute = number(float, "a finite number of requests of at least 1", 1.0)
+positive_seconds = number(float, "a number of seconds from 0.1 to 3600", 0.1, 3600.0)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
