@@ -72,11 +72,11 @@ M = TypeVar("M", bound=JsonModel)
 DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 
 
-def sdk_version() -> str:
+def sdk_version(distribution: str = "cal-attributes") -> str:
     """The installed distribution's version; "unknown" without its metadata (a vendored copy,
     a frozen application built without it), which must not stop the import."""
     try:
-        return package_version("cal-attributes")
+        return package_version(distribution)
     except PackageNotFoundError:
         return "unknown"
 

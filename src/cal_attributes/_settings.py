@@ -146,15 +146,18 @@ def resolve_settings(
     CAL_API_URL and CAL_ORG_ID when not given."""
     api_key, client_id, client_secret = resolve_credentials(api_key, client_id, client_secret)
     url = (base_url or os.environ.get("CAL_API_URL") or DEFAULT_BASE_URL).rstrip("/")
+    if any(character.isspace() or ord(character) < 32 for character in url):  # a CRLF .env file's "\r"
+        raise ConfigurationError("the API URL contains spaces or control characters (check CAL_API_URL)")
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 (read for its check: a port that is not a number raises here)
-    except ValueError as error:  # "Invalid IPv6 URL", "Port could not be cast to integer value"
+        httpx.URL(url)  # the parser the requests will use
+    except (ValueError, httpx.InvalidURL) as error:  # "Invalid IPv6 URL", a port that is no number
         raise ConfigurationError(f"the API URL cannot be read: {error}") from None
     if parts.username is not None or parts.password is not None:  # they would reach logs and errors
         raise ConfigurationError("the API URL must not carry a user or password: pass the API key as api_key=...")
-    if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise ConfigurationError(f"the API URL must start with https:// or http:// and name a host, got {url!r}")
+    if parts.scheme not in ("https", "http") or not parts.hostname:  # the URL itself may hold a secret: not shown
+        raise ConfigurationError("the API URL must start with https:// or http:// and name a host")
     if parts.query or parts.fragment or "?" in url or "#" in url:  # every path would be appended after them
         bare = urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
         raise ConfigurationError(f"the API URL must not have a query or fragment: use {bare!r}")

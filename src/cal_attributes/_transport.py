@@ -216,9 +216,15 @@ def exempt(host: str, no_proxy: str) -> bool:
         if name.startswith("."):
             if host.endswith(name):
                 return True
-        elif host == name or (name != "localhost" and host.endswith("." + name)):
+        elif host == name or (name != "localhost" and not is_ipv4(name) and host.endswith("." + name)):
             return True
     return False
+
+
+def is_ipv4(name: str) -> bool:
+    """An IPv4 address, which httpx matches only exactly (not as a domain suffix)."""
+    parts = name.split(".")
+    return len(parts) == 4 and all(part.isdigit() for part in parts)
 
 
 def pool_arguments(options: Mapping[str, Any]) -> dict[str, Any]:

@@ -60,7 +60,7 @@ def parser() -> argparse.ArgumentParser:
         "--max-retries",
         type=number(int, f"a whole number from 0 to {MAX_RETRIES}", 0, MAX_RETRIES),
         metavar="N",
-        help="retries of a request that met a network error, a timeout or a 5xx (default: 2)",
+        help="retries of a request that met a network error, a timeout, a 408 or a 5xx (default: 2)",
     )
     planning = _Parser(add_help=False)
     planning.add_argument("file", help="the state file (YAML; '-': standard input)")
@@ -122,7 +122,8 @@ def read_text(path: str, encoding: str) -> str:
     """A file's text as written (newlines kept, for the csv module), or standard input's for ``-``."""
     if path == STDIN:
         if sys.stdin.isatty():  # typed by hand, or a forgotten pipe: say what ends it
-            print("reading from standard input (end with Ctrl-D)", file=sys.stderr)
+            end = "Ctrl-Z, then Enter" if sys.platform == "win32" else "Ctrl-D"
+            print(f"reading from standard input (end with {end})", file=sys.stderr)
         return sys.stdin.buffer.read().decode(encoding)
     with open(path, encoding=encoding, newline="") as source:
         return source.read()

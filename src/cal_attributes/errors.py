@@ -25,28 +25,33 @@ SECRET_PARAMETER = re.compile(r"key|token|secret|passw|pwd|auth|sig|jwt|bearer|c
 
 def shown_url(url: httpx.URL) -> str:
     """A request's URL as errors and logs show it: without a user or password, and with the value
-    of every query parameter whose name says it is secret replaced by ``[redacted]`` (an
-    ``extra_query={"apiKey": ...}`` would otherwise be printed whole)."""
+    of every query (or fragment) parameter whose name says it is secret replaced by
+    ``[redacted]`` (an ``extra_query={"apiKey": ...}`` would otherwise be printed whole)."""
     if url.userinfo:
         url = url.copy_with(userinfo=b"")
-    text = str(url)
-    if not url.query or not SECRET_PARAMETER.search(unquote(url.query.decode("ascii", "replace"))):
+    return redacted_pairs(str(url))
+
+
+def redacted_pairs(text: str) -> str:
+    """``text`` with the value of each ``name=value`` pair after its ``?`` or ``#`` whose name
+    says it is secret replaced by ``[redacted]``; the rest as it was."""
+    start = re.search(r"[?#]", text)
+    if start is None:
         return text
-    base, _, query = text.partition("?")
     shown = []
-    for pair in query.split("&"):
-        name, equals, _value = pair.partition("=")
-        shown.append(f"{name}=[redacted]" if equals and SECRET_PARAMETER.search(unquote(name)) else pair)
-    return f"{base}?{'&'.join(shown)}"
+    for part in re.split(r"([?#&])", text[start.start() :]):  # the separators are kept as parts
+        name, equals, _value = part.partition("=")
+        shown.append(f"{name}=[redacted]" if equals and SECRET_PARAMETER.search(unquote(name)) else part)
+    return text[: start.start()] + "".join(shown)
 
 
 def shown_location(location: str) -> str:
-    """A redirect's Location as errors show it: ``shown_url``'s redaction, or the text as given
-    when it is no URL httpx can read."""
+    """A redirect's Location as errors show it: ``shown_url``'s redaction; for a Location httpx
+    cannot read, the same redaction of the text, and no user or password."""
     try:
         return shown_url(httpx.URL(location))
     except httpx.InvalidURL:
-        return location
+        return redacted_pairs(re.sub(r"//[^/?#@]*@", "//", location, count=1))
 
 
 class PicklableError(Exception):

@@ -81,14 +81,7 @@ phases.fuzzing.enabled = false
 """
 
 
-def positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise ValueError(text)
-    return value
-
-
-positive_int.__name__ = "positive integer"  # argparse names the type in its message
+positive_int = number(int, "a whole number of at least 1", 1)
 
 
 worker_count = number(int, f"a whole number from 1 to {MAX_WORKERS}", 1, MAX_WORKERS)

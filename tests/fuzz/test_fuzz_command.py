@@ -264,7 +264,7 @@ def test_a_rate_limited_target_is_retried_after_retry_after(tmp_path: Path) -> N
         (["--phases", "fuzzin"], {}, "unknown phase(s) fuzzin; choose from examples, coverage, fuzzing, stateful"),
         (["--checks", "cal_role"], {}, "--checks: unknown check(s) cal_role"),
         (["--exclude-checks", "x"], {}, "--exclude-checks: unknown check(s) x"),
-        (["--max-examples", "0"], {}, "argument --max-examples: invalid positive integer value: '0'"),
+        (["--max-examples", "0"], {}, "argument --max-examples: must be a whole number of at least 1, got '0'"),
         (["--progress-every", "nan"], {}, "--progress-every: must be a number of seconds from 0.1 to 3600, got 'nan'"),
         (["--progress-every", "0"], {}, "--progress-every: must be a number of seconds from 0.1 to 3600, got '0'"),
         (["--progress-every", "x"], {}, "--progress-every: must be a number of seconds from 0.1 to 3600, got 'x'"),

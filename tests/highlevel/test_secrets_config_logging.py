@@ -16,7 +16,8 @@ from cal_attributes import (
     NotFoundError,
     UnexpectedRedirectError,
 )
-from cal_attributes.errors import shown_url
+from cal_attributes._base_client import sdk_version
+from cal_attributes.errors import shown_location, shown_url
 from tests.highlevel.faults import KEY, Script, envelope, ok
 
 SECRET = "platform-secret-do-not-print"
@@ -95,6 +96,7 @@ def test_key_and_url_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) 
         ({"api_key": "cal_k", "base_url": "http://[::1"}, "the API URL cannot be read"),
         ({"api_key": "cal_k", "base_url": "https://api.cal.com:abc"}, "the API URL cannot be read"),
         ({"api_key": "cal_k", "base_url": "https://"}, "name a host"),
+        ({"api_key": "cal_k", "base_url": "https://api.cal.com\r"}, "spaces or control characters"),
     ],
 )
 def test_bad_configuration_is_a_clear_error_at_construction(
@@ -260,3 +262,30 @@ def test_the_users_user_agent_wins_over_the_sdks_but_never_over_the_credentials(
         cal.attributes.list()
     sent = script.requests[0].headers
     assert sent.get_list("user-agent") == ["myapp/1.0"] and sent["authorization"] == f"Bearer {KEY}"
+
+
+@pytest.mark.parametrize(
+    "url", ["https:/user:hunter2@api.cal.com", "user:hunter2@api.cal.com", "api.cal.com?apiKey=hunter2"]
+)
+def test_a_malformed_base_url_is_refused_without_echoing_its_secret(url: str) -> None:
+    with pytest.raises(ConfigurationError) as raised:
+        CalAttributes("cal_k", base_url=url)
+    assert "hunter2" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("location", "shown"),
+    [
+        ("https://h:abc/?apiKey=cal_live_x&take=5", "https://h:abc/?apiKey=[redacted]&take=5"),  # no URL to httpx
+        ("https://u:pw@[::1/?key=s", "https://[::1/?key=[redacted]"),
+        ("https://h/cb#access_token=cal_live_x", "https://h/cb#access_token=[redacted]"),
+        ("/v2/next?take=5", "/v2/next?take=5"),
+    ],
+)
+def test_a_redirect_location_is_shown_redacted_even_when_httpx_cannot_read_it(location: str, shown: str) -> None:
+    assert shown_location(location) == shown
+
+
+def test_the_user_agent_version_is_unknown_without_package_metadata() -> None:
+    assert sdk_version("no-such-distribution-here") == "unknown"
+    assert sdk_version() != "unknown"

@@ -243,6 +243,7 @@ def test_a_timeout_after_the_deadline_says_so() -> None:
         ("api.cal.com", "cal.com:443", False),  # httpx compares ports: left to httpx
         ("notcal.com", "cal.com", False),
         ("127.0.0.1", "localhost,127.0.0.1", True),
+        ("x.127.0.0.1", "127.0.0.1", False),  # httpx: an address only itself
         ("foo.localhost", "localhost", False),  # httpx: localhost only itself
         ("::1", "[::1]", False),  # left to httpx
         ("API.CAL.COM", "api.cal.com", True),

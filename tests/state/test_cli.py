@@ -681,8 +681,12 @@ def test_reading_a_state_file_from_a_terminal_says_how_to_end_it() -> None:
         command = [sys.executable, "-m", "cal_attributes", "plan", "-"]
         environment = {**os.environ, "CAL_API_KEY": "cal_k", "CAL_ORG_ID": "1"}
         process = subprocess.Popen(command, stdin=terminal, stderr=subprocess.PIPE, text=True, env=environment)
-        os.write(controller, b"\x04")  # Ctrl-D: end of input on a terminal
-        _, err = process.communicate(timeout=30)
+        try:
+            os.write(controller, b"\x04")  # Ctrl-D: end of input on a terminal
+            _, err = process.communicate(timeout=30)
+        finally:
+            process.kill()  # when communicate timed out; harmless after it returned
+            process.wait()
     finally:
         os.close(controller)
         os.close(terminal)

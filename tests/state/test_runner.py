@@ -10,9 +10,11 @@ from dataclasses import replace
 
 import pytest
 
+from cal_attributes.errors import APIConnectionError, APIResponseTooLargeError, APIResponseValidationError
 from cal_attributes.state import RunSettings
 from cal_attributes.state.ops import OperationError
 from cal_attributes.state.runner import DEFAULT_BURST, Pacer, Requester
+from cal_attributes.state.sdk import operation_errors
 
 
 class Clock:
@@ -168,19 +170,38 @@ def test_each_retry_and_429_wait_is_told_to_the_notice() -> None:
     assert told == ["rate limited (429): waiting 0.001 s", "503 busy: retry 1 of 2"]
 
 
-def test_a_retry_after_beyond_the_cap_is_raised_not_waited_in_a_loop() -> None:
-    """A 429 asking for an hour: the server would refuse every earlier retry (20 of them, a
-    minute apart, before), so the error is raised at once, saying how long it asked for."""
+@pytest.mark.parametrize("status", [429, 503])
+def test_a_retry_after_beyond_the_cap_is_raised_not_waited_in_a_loop(status: int) -> None:
+    """A 429 (or 503) asking for an hour: the server would refuse every earlier retry (20 of
+    them, a minute apart, before), so the error is raised at once, saying how long it asked for."""
     requester = Requester(fast(max_retries=2))
     sent: list[int] = []
 
     async def send() -> str:
         sent.append(1)
-        raise OperationError("429 slow down", status=429, retry_after=3600.0)
+        raise OperationError(f"{status} slow down", status=status, retry_after=3600.0)
 
     with pytest.raises(OperationError) as raised:
-        asyncio.run(requester.call(send))
+        asyncio.run(asyncio.wait_for(requester.call(send), timeout=10))  # a regression fails, not hangs
     assert raised.value.retry_after == 3600.0 and len(sent) == 1 and requester.rate_limited == 0
+    assert "the server asks to wait 3600 s, more than the 60 s a run waits" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("raised", "transient"),
+    [
+        (APIConnectionError("ConnectError: refused", method="GET", url="u"), True),
+        (APIResponseTooLargeError("too large", method="GET", url="u", limit=1), False),
+        (APIResponseValidationError("not JSON", method="GET", url="u", status_code=200, body="<"), False),
+    ],
+    ids=["no-answer", "too-large", "malformed"],
+)
+def test_the_sdk_adapter_marks_an_unreadable_answer_as_not_worth_another_try(
+    raised: Exception, transient: bool
+) -> None:
+    with pytest.raises(OperationError) as error, operation_errors():
+        raise raised
+    assert error.value.status is None and error.value.transient is transient
 
 
 @pytest.mark.parametrize(

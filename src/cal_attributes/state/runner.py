@@ -46,7 +46,7 @@ class RunSettings:
     window_seconds: float = 60.0  # the window the maximum applies to (tests shorten it)
     burst: int = DEFAULT_BURST
     concurrency: int = 4  # requests in flight, to overlap latency
-    max_retries: int = 2  # extra tries of a request that failed on the network or with a 5xx
+    max_retries: int = 2  # extra tries of a request that failed on the network, with a 408 or a 5xx
     backoff_seconds: float = 0.25  # first retry delay, doubled each time, with jitter
     notice: Notice | None = field(default=None, compare=False)  # so a silent wait is not taken for a hang
 
@@ -125,7 +125,7 @@ class Requester:
         self.rate_limited = 0
 
     async def call(self, send: Callable[[], Awaitable[T]], *, repeatable: bool = True) -> T:
-        """Send, waiting out 429s; retry network errors and 5xx if ``repeatable``."""
+        """Send, waiting out 429s; retry network errors, 408 and 5xx if ``repeatable``."""
         failures = limited = 0
         while True:
             async with self.slots:
@@ -138,9 +138,16 @@ class Requester:
                     return await send()
                 except OperationError as error:
                     # A server asking for more than RETRY_AFTER_CAP would refuse an earlier retry
-                    # too (the SDK raises at once as well): the error says how long it asked for.
-                    asks_too_long = error.retry_after is not None and error.retry_after > RETRY_AFTER_CAP
-                    if error.rate_limited and limited < MAX_RATE_LIMITED and not asks_too_long:
+                    # too (the SDK raises at once as well), whatever the status: say how long it asked.
+                    if error.retry_after is not None and error.retry_after > RETRY_AFTER_CAP:
+                        raise OperationError(
+                            f"{error} (the server asks to wait {error.retry_after:g} s, "
+                            f"more than the {RETRY_AFTER_CAP:g} s a run waits)",
+                            status=error.status,
+                            retry_after=error.retry_after,
+                            server_message=error.server_message,
+                        ) from None
+                    if error.rate_limited and limited < MAX_RATE_LIMITED:
                         limited += 1
                         self.rate_limited += 1
                         wait = error.retry_after if error.retry_after is not None else 1.0
