@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
@@ -149,17 +148,15 @@ def resolve_settings(
     if any(character.isspace() or ord(character) < 32 for character in url):  # a CRLF .env file's "\r"
         raise ConfigurationError("the API URL contains spaces or control characters (check CAL_API_URL)")
     try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 (read for its check: a port that is not a number raises here)
-        httpx.URL(url)  # the parser the requests will use
-    except (ValueError, httpx.InvalidURL) as error:  # "Invalid IPv6 URL", a port that is no number
+        parts = httpx.URL(url)  # the parser the requests will use
+    except httpx.InvalidURL as error:  # "Invalid IPv6 URL", a port that is no number
         raise ConfigurationError(f"the API URL cannot be read: {error}") from None
-    if parts.username is not None or parts.password is not None:  # they would reach logs and errors
+    if parts.userinfo:  # a user or password would reach logs and errors
         raise ConfigurationError("the API URL must not carry a user or password: pass the API key as api_key=...")
-    if parts.scheme not in ("https", "http") or not parts.hostname:  # the URL itself may hold a secret: not shown
+    if parts.scheme not in ("https", "http") or not parts.host:  # the URL itself may hold a secret: not shown
         raise ConfigurationError("the API URL must start with https:// or http:// and name a host")
-    if parts.query or parts.fragment or "?" in url or "#" in url:  # every path would be appended after them
-        bare = urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+    if "?" in url or "#" in url:  # every path would be appended after them
+        bare = str(parts.copy_with(query=None, fragment=None))
         raise ConfigurationError(f"the API URL must not have a query or fragment: use {bare!r}")
     if url.endswith("/v2"):  # Cal.com's docs give https://api.cal.com/v2 as "the base URL"
         raise ConfigurationError(

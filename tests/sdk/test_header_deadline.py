@@ -121,19 +121,27 @@ TIMEOUT = 1.0
 BOUND = 3.0  # the deadline (1 s) plus slack for a loaded machine; the trickled answer takes 4.5 s
 
 
-@pytest.mark.parametrize("answers", [["trickle"], ["quick", "trickle"]], ids=["new-connection", "pooled-connection"])
-def test_a_trickled_status_line_and_headers_stop_at_the_deadline(
-    scripted: Callable[..., ScriptedServer], answers: list[str]
-) -> None:
-    server = scripted(answers)
-    with CalAttributes("cal_k", base_url=server.url, org_id=1, max_retries=0, timeout=TIMEOUT) as cal:
-        if len(answers) == 2:
+def cut_at_the_deadline(server: ScriptedServer, httpx_args: dict[str, object] | None = None) -> APITimeoutError:
+    """Calls the server as scripted: an answer for each "quick" before the last, then the last
+    call, trickled, must end in APITimeoutError within BOUND."""
+    args = httpx_args or {}
+    with CalAttributes("cal_k", base_url=server.url, org_id=1, max_retries=0, timeout=TIMEOUT, httpx_args=args) as cal:
+        for _ in server.answers[:-1]:
             assert cal.attributes.list().items == []
         started = time.monotonic()
         with pytest.raises(APITimeoutError, match="deadline") as raised:
             cal.attributes.list()
         elapsed = time.monotonic() - started
-    assert elapsed < BOUND and isinstance(raised.value.__cause__, httpx.ReadTimeout)
+    assert elapsed < BOUND
+    return raised.value
+
+
+@pytest.mark.parametrize("answers", [["trickle"], ["quick", "trickle"]], ids=["new-connection", "pooled-connection"])
+def test_a_trickled_status_line_and_headers_stop_at_the_deadline(
+    scripted: Callable[..., ScriptedServer], answers: list[str]
+) -> None:
+    server = scripted(answers)
+    assert isinstance(cut_at_the_deadline(server).__cause__, httpx.ReadTimeout)
     assert server.connections == 1  # the second call went over the first call's connection
 
 
@@ -232,13 +240,8 @@ def test_over_tls_verify_is_honoured_and_a_trickle_stops_at_the_deadline(
     trickle after the handshake (the stream start_tls returns) is bounded too."""
     server_side, client_side = tls_contexts(authority)
     server = scripted(["quick", "trickle"], server_side)
-    args = {"verify": client_side}
-    with CalAttributes("cal_k", base_url=server.url, org_id=1, max_retries=0, timeout=TIMEOUT, httpx_args=args) as cal:
-        assert cal.attributes.list().items == []
-        started = time.monotonic()
-        with pytest.raises(APITimeoutError, match="deadline"):
-            cal.attributes.list()
-    assert time.monotonic() - started < BOUND and server.connections == 1
+    cut_at_the_deadline(server, {"verify": client_side})
+    assert server.connections == 1
 
 
 def test_over_tls_an_untrusted_certificate_is_refused(
@@ -291,13 +294,7 @@ def test_an_environment_proxy_that_does_not_apply_keeps_the_deadline(
         monkeypatch.delenv(name.lower(), raising=False)
     for name, value in environment.items():
         monkeypatch.setenv(name, value.format(proxy=proxy.url))
-    args = {"trust_env": trust_env}
-    with CalAttributes("cal_k", base_url=server.url, org_id=1, max_retries=0, timeout=TIMEOUT, httpx_args=args) as cal:
-        assert cal.attributes.list().items == []
-        started = time.monotonic()
-        with pytest.raises(APITimeoutError, match="deadline"):
-            cal.attributes.list()
-    assert time.monotonic() - started < BOUND
+    cut_at_the_deadline(server, {"trust_env": trust_env})
     assert server.targets[0].startswith("/v2/") and proxy.targets == []
 
 
