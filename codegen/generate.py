@@ -20,9 +20,11 @@ import sys
 import tomllib
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 from openapi_python_client import Project
 from openapi_python_client.config import Config
+from openapi_python_client.parser import GeneratorData
 
 from cal_attributes.spec import load_spec_from
 from codegen import sdk
@@ -104,18 +106,20 @@ def render_sdk(output: Path) -> None:
     """The resource classes and the response-schema table, formatted by the same isolated ruff."""
     data = sdk.generator_data(SPEC, CONFIG)
     spec = load_spec_from(SPEC)
-    project = Project(openapi=data, config=data_config(), custom_template_path=TEMPLATES)
-    top, typed_dicts = sdk.resources(data, spec)
-    every = list(_walk(top))
-    text = project.env.get_template("resources.py.jinja").render(
-        resources=top, all_resources=every, typed_dicts=typed_dicts
-    )
-    (output / "resources.py").write_text(text, encoding="utf-8")
+    (output / "resources.py").write_text(resources_source(SPEC, data, spec), encoding="utf-8")
     schemas = sdk.response_schemas(data, spec)
     (output / "response_schemas.json").write_text(
         json.dumps(schemas, sort_keys=True, separators=(",", ":")) + "\n", encoding="utf-8"
     )
     run_post_hooks(output)
+
+
+def resources_source(spec_path: Path, data: GeneratorData, spec: dict[str, Any]) -> str:
+    """resources.py (unformatted) for the spec at ``spec_path``, already read as ``data`` and ``spec``."""
+    project = Project(openapi=data, config=sdk.config(spec_path, CONFIG), custom_template_path=TEMPLATES)
+    top, typed_dicts = sdk.resources(data, spec)
+    template = project.env.get_template("resources.py.jinja")
+    return template.render(resources=top, all_resources=_walk(top), typed_dicts=typed_dicts)
 
 
 def _walk(resources: list[sdk.Resource]) -> list[sdk.Resource]:

@@ -523,12 +523,16 @@ class BaseClient(Generic[HttpT]):
 
     def _http_args(self, httpx_args: Mapping[str, Any] | None) -> dict[str, Any]:
         """The user's httpx arguments with ours: redirects are refused per request, so theirs is
-        harmless; a timeout or base URL there would be silently replaced by the client's, so it is
-        refused with the argument to use instead."""
+        harmless; a timeout or base URL there would be silently replaced by the client's, and an
+        ``auth`` would replace the client's credential, so they are refused with what to use instead."""
         args = dict(httpx_args or {})
         for ours in ("timeout", "base_url"):
             if ours in args:
                 raise ConfigurationError(f"pass {ours}= to the client itself, not in httpx_args (it would be ignored)")
+        if "auth" in args:  # httpx would replace the client's credential headers with it: a 401
+            raise ConfigurationError(
+                "pass the credential as api_key= (or client_id/client_secret), not auth= in httpx_args"
+            )
         # The User-Agent is a default (the user's own wins); the credentials and Accept are always ours.
         args["headers"] = merged_headers({"User-Agent": USER_AGENT}, args.get("headers") or {}, self._http_headers())
         args["timeout"] = self._config.timeout

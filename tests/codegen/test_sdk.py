@@ -11,6 +11,7 @@ import yaml
 
 from cal_attributes.spec import load_spec
 from codegen import sdk
+from codegen.generate import resources_source
 from tests.spec_helpers import ROOT
 
 CONFIG = ROOT / "codegen" / "config.yaml"
@@ -71,6 +72,11 @@ def test_an_operation_added_to_the_spec_adds_its_method(tmp_path: Path) -> None:
     method = methods_of(spec, tmp_path)["attributes.retrieve_again"]
     assert method.variants[0].path_format == "/v2/organizations/{}/attributes/{}/again"
     assert [argument.python_name for argument in method.positional] == ["attribute_id"]
+    # and the rendered resources.py has it, on the sync and the async attributes resource
+    path = tmp_path / "spec.yaml"
+    source = resources_source(path, sdk.generator_data(path, CONFIG), spec)
+    assert source.count("    def retrieve_again(") == 1 and source.count("    async def retrieve_again(") == 1
+    assert '"/v2/organizations/{}/attributes/{}/again"' in source
 
 
 def test_an_operation_without_x_sdk_is_a_clear_error(tmp_path: Path) -> None:

@@ -137,6 +137,12 @@ def test_a_timeout_or_base_url_in_httpx_args_is_refused_naming_the_argument_to_u
         CalAttributes("cal_k", httpx_args={key: 99.0 if key == "timeout" else "https://elsewhere.test"})
 
 
+def test_auth_in_httpx_args_is_refused_naming_the_credential_arguments() -> None:
+    """httpx's auth would replace the client's Authorization header: every call a 401."""
+    with pytest.raises(ConfigurationError, match="pass the credential as api_key="):
+        CalAttributes("cal_k", httpx_args={"auth": ("user", "password")})
+
+
 @pytest.mark.parametrize(
     "user_args",
     [
