@@ -93,6 +93,25 @@ def environ_credential(name: str) -> str | None:
     return value if value.strip() else None
 
 
+def credential_problem(value: str) -> str | None:
+    """Why ``value`` cannot travel in a header, or None: httpx would refuse it only when sending,
+    quoting the whole header (the secret) in its error. Never says the value itself."""
+    if any(character.isspace() or ord(character) < 32 or ord(character) == 127 for character in value):
+        return "contains spaces or control characters (a .env file with CRLF line ends leaves a \\r)"
+    if not value.isascii():
+        return "contains characters that are not ASCII"
+    return None
+
+
+def require_header_safe(**given: str | None) -> None:
+    """Each credential given (arguments, or a variable's name for one read from the environment)
+    can be sent as a header: refused before anything is sent, naming it, never showing it."""
+    for name, value in given.items():
+        problem = None if value is None else credential_problem(value)
+        if problem is not None:
+            raise ConfigurationError(f"{name} {problem}")
+
+
 def require_non_blank(**given: str | None) -> None:
     """A credential passed as an argument is used whatever the environment holds, so an empty one
     (``api_key=""``, a variable read from an unset setting) is an error, not a silent fallback."""
@@ -117,9 +136,11 @@ def resolve_credentials(
             "both an API key (api_key) and a platform OAuth client (client_id, client_secret) were given: pass one"
         )
     if api_key is not None or client_id is not None:
+        require_header_safe(api_key=api_key, client_id=client_id, client_secret=client_secret)
         return api_key, client_id, client_secret
     env_key = environ_credential("CAL_API_KEY")
     env_id, env_secret = environ_credential("CAL_CLIENT_ID"), environ_credential("CAL_CLIENT_SECRET")
+    require_header_safe(CAL_API_KEY=env_key, CAL_CLIENT_ID=env_id, CAL_CLIENT_SECRET=env_secret)
     if env_key and (env_id or env_secret):  # first: a leftover half of an OAuth pair is this conflict too
         raise ConfigurationError(
             "both CAL_API_KEY and CAL_CLIENT_ID/CAL_CLIENT_SECRET are set: unset one, or pass the credential to use"
@@ -144,6 +165,8 @@ def resolve_settings(
     """Check the credentials and URL, reading CAL_API_KEY (or CAL_CLIENT_ID and CAL_CLIENT_SECRET),
     CAL_API_URL and CAL_ORG_ID when not given."""
     api_key, client_id, client_secret = resolve_credentials(api_key, client_id, client_secret)
+    if base_url is not None and not base_url.strip():  # an unset setting must not mean production
+        raise ConfigurationError("base_url is empty: pass the server's URL, or leave base_url out")
     url = (base_url or os.environ.get("CAL_API_URL") or DEFAULT_BASE_URL).rstrip("/")
     if any(character.isspace() or ord(character) < 32 for character in url):  # a CRLF .env file's "\r"
         raise ConfigurationError("the API URL contains spaces or control characters (check CAL_API_URL)")

@@ -197,22 +197,26 @@ def environment_proxy_applies(base_url: str) -> bool:
     url = httpx.URL(base_url)
     if not (proxies.get(url.scheme) or proxies.get("all")):
         return False
-    return not exempt(url.host, proxies.get("no", ""))
+    return not exempt(url.host, url.port, proxies.get("no", ""))
 
 
-def exempt(host: str, no_proxy: str) -> bool:
-    """Whether ``NO_PROXY`` surely exempts ``host`` under httpx's reading of it: ``*``; a name or
-    address itself (``localhost`` only itself), or a domain's hosts (``cal.com`` covers
-    ``api.cal.com``; ``.cal.com`` only its subdomains). An entry with a port is never taken as an
-    exemption: when in doubt, httpx's own transports decide (the deadline is then checked between
-    body chunks only), so a proxy is never bypassed by mistake."""
+def exempt(host: str, port: int | None, no_proxy: str) -> bool:
+    """Whether ``NO_PROXY`` surely exempts ``host`` (``port``: the URL's explicit port, None for
+    the scheme's own) under httpx's reading of it: ``*``; a name or address itself (``localhost``
+    only itself), or a domain's hosts (``cal.com`` covers ``api.cal.com``; ``.cal.com`` only its
+    subdomains); an entry with a port only a URL naming that port. In doubt (an IPv6 entry),
+    httpx's own transports decide (the deadline is then checked between body chunks only), so a
+    proxy is never bypassed by mistake."""
     host = host.lower()
     for entry in no_proxy.split(","):
         name = entry.strip().lower()
         if name == "*":
             return True
-        if not name or ":" in name or "[" in name:  # a port, or an IPv6 address: leave it to httpx
+        if not name or "[" in name or name.count(":") > 1:  # an IPv6 address: leave it to httpx
             continue
+        name, _, entry_port = name.partition(":")
+        if entry_port and (not entry_port.isdigit() or port != int(entry_port)):
+            continue  # httpx compares the port with the URL's explicit one
         if name.startswith("."):
             if host.endswith(name):
                 return True

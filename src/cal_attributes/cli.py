@@ -121,6 +121,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def read_text(path: str, encoding: str) -> str:
     """A file's text as written (newlines kept, for the csv module), or standard input's for ``-``."""
     if path == STDIN:
+        if sys.stdin is None:  # started with standard input closed
+            raise OSError("no standard input to read the file from")
         if sys.stdin.isatty():  # typed by hand, or a forgotten pipe: say what ends it
             end = "Ctrl-Z, then Enter" if sys.platform == "win32" else "Ctrl-D"
             print(f"reading from standard input (end with {end})", file=sys.stderr)

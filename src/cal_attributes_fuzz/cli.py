@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 from cal_attributes_client import AuthenticatedClient
 
+from cal_attributes._settings import credential_problem
 from cal_attributes.argtypes import number
 from cal_attributes_fuzz.checks import CHECK_NAMES, MEMBER_KEY_ENV, OTHER_ORG_KEY_ENV
 from cal_attributes_fuzz.cleanup import clean_up
@@ -157,9 +158,13 @@ def invocation_problems(args: argparse.Namespace) -> Iterator[str]:
             yield "--org-id is required with --url"
         if not os.environ.get("CAL_API_KEY"):
             yield "--url needs the API key in the CAL_API_KEY environment variable (set CAL_API_KEY)"
+        elif (problem := credential_problem(os.environ["CAL_API_KEY"])) is not None:
+            yield f"CAL_API_KEY {problem}"
         for option, name in (("--member-key", args.member_key), ("--other-org-key", args.other_org_key)):
             if name is not None and not os.environ.get(name):
                 yield f"{option} names the environment variable {name}, which is not set"
+            elif name is not None and (problem := credential_problem(os.environ[name])) is not None:
+                yield f"{option}'s variable {name} {problem}"
     elif args.org_id is not None or args.allow_writes or args.member_key or args.other_org_key:
         yield "--org-id, --allow-writes, --member-key and --other-org-key need --url (the embedded mock is organization 1)"
     unknown = unknown_names(args.phases, PHASES)
@@ -323,9 +328,14 @@ def print_summary(args: argparse.Namespace, target: Target, run_folder: Path) ->
     if not json_reports:
         print(f"==> no report: schemathesis stopped before writing one (see above); folder {run_folder}")
         return
+    try:
+        report = load(json_reports[-1])
+    except (ValueError, UnicodeDecodeError):  # an interrupted run leaves it empty or cut short
+        print(f"==> no summary: schemathesis' report was not completed (the run was stopped); folder {run_folder}")
+        return
     events = next(run_folder.glob("ndjson-*.ndjson"), None)
     print("==> summary")
-    lines = summarize(load(json_reports[-1]), cases_by_phase_and_mode(events) if events else None)
+    lines = summarize(report, cases_by_phase_and_mode(events) if events else None)
     lines += check_notes(
         args.checks, args.exclude_checks, writes=not args.url or args.allow_writes, identities=target.identities
     )

@@ -259,6 +259,11 @@ def test_a_rate_limited_target_is_retried_after_retry_after(tmp_path: Path) -> N
         (["--url", "http://127.0.0.1:9"], {"CAL_API_KEY": "k"}, "--org-id is required with --url"),
         (["--org-id", "3"], {}, "--org-id, --allow-writes, --member-key and --other-org-key need --url"),
         (["--url", "http://127.0.0.1:9", "--org-id", "1"], {"CAL_API_KEY": ""}, "needs the API key in the CAL_API_KEY"),
+        (
+            ["--url", "http://127.0.0.1:9", "--org-id", "1"],
+            {"CAL_API_KEY": "cal_live_secret\r"},
+            "CAL_API_KEY contains spaces or control characters",
+        ),
         (["--url", "127.0.0.1:1", "--org-id", "1"], {"CAL_API_KEY": "k"}, "--url must be an http:// or https:// URL"),
         (["--user-ids", "a,b"], {}, "--user-ids must be comma-separated integers"),
         (["--phases", "fuzzin"], {}, "unknown phase(s) fuzzin; choose from examples, coverage, fuzzing, stateful"),
@@ -306,6 +311,7 @@ def test_bad_invocations_get_the_commands_own_usage_and_no_run(
     assert captured.err.startswith("usage: cal-attributes-fuzz ")
     assert message in captured.err
     assert "schemathesis" not in captured.err and "summary" not in captured.out
+    assert "cal_live_secret" not in captured.err + captured.out
     assert not list(tmp_path.iterdir())
 
 

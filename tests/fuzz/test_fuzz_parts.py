@@ -438,3 +438,12 @@ def test_the_summary_counts_the_failures_the_parse_int_filter_dropped() -> None:
     report = {"failures": [], "filtered": 4}
     assert "accepted as the API reads query numbers (parseInt, e.g. skip=0.5 is 0), not counted: 4" in summarize(report)
     assert not any("parseInt" in line for line in summarize({"failures": [], "filtered": 0}))
+
+
+def test_an_interrupted_runs_unfinished_report_gets_a_line_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A run stopped by SIGTERM can leave schemathesis' JSON report empty."""
+    (tmp_path / "json-20261124T000000Z.json").write_text("", encoding="utf-8")
+    cli.print_summary(cli.parse_args([]), cli.embedded_target("http://127.0.0.1:9"), tmp_path)
+    assert "no summary: schemathesis' report was not completed" in capsys.readouterr().out

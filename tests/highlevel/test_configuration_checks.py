@@ -144,3 +144,30 @@ def test_a_page_size_that_is_not_an_int_is_refused_before_sending(value: object,
     with script.client(org_id=1) as cal, pytest.raises(error, match="page_size"):
         cal.attributes.list(page_size=value)  # type: ignore[arg-type]
     assert script.attempts == 0
+
+
+@pytest.mark.parametrize("bad", ["cal_live_secret\r", "cal_live_secret\n", "cal live secret", "cal_live_sécret"])
+def test_a_credential_that_cannot_be_a_header_is_refused_before_sending_never_shown(
+    monkeypatch: pytest.MonkeyPatch, bad: str
+) -> None:
+    """httpx refused such a key only when sending, quoting the whole header (the key) in the error;
+    a CRLF .env file leaves exactly such a "\r". As an argument and from the environment."""
+    for name in CREDENTIAL_ENV:
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(ConfigurationError, match=r"^api_key contains") as raised:
+        CalAttributes(bad)
+    assert "secret" not in str(raised.value)
+    with pytest.raises(ConfigurationError, match=r"^client_secret contains"):
+        CalAttributes(client_id="platform-client", client_secret=bad)
+    monkeypatch.setenv("CAL_API_KEY", bad)
+    with pytest.raises(ConfigurationError, match=r"^CAL_API_KEY contains") as raised:
+        AsyncCalAttributes()
+    assert "secret" not in str(raised.value)
+
+
+def test_an_empty_base_url_argument_is_an_error_not_production(monkeypatch: pytest.MonkeyPatch) -> None:
+    """base_url="" (an unset setting) used to mean https://api.cal.com: a test key sent to production."""
+    monkeypatch.delenv("CAL_API_URL", raising=False)
+    for blank in ("", "  "):
+        with pytest.raises(ConfigurationError, match=r"^base_url is empty"):
+            CalAttributes("cal_k", base_url=blank)

@@ -274,10 +274,11 @@ def test_the_users_limits_reach_the_connection_pool(
         ({"HTTP_PROXY": "{proxy}", "NO_PROXY": "127.0.0.1"}, True),
         ({"HTTP_PROXY": "{proxy}", "NO_PROXY": "*"}, True),
         ({"HTTP_PROXY": "{proxy}", "NO_PROXY": "localhost, .cal.com,127.0.0.1"}, True),
+        ({"HTTP_PROXY": "{proxy}", "NO_PROXY": "127.0.0.1:{port}"}, True),
         ({"HTTPS_PROXY": "{proxy}"}, True),  # for https only: the base URL is http
         ({"HTTP_PROXY": "{proxy}"}, False),  # the user told httpx not to read the environment
     ],
-    ids=["no-proxy-host", "no-proxy-star", "no-proxy-list", "other-scheme", "trust-env-off"],
+    ids=["no-proxy-host", "no-proxy-star", "no-proxy-list", "no-proxy-host-and-port", "other-scheme", "trust-env-off"],
 )
 def test_an_environment_proxy_that_does_not_apply_keeps_the_deadline(
     scripted: Callable[..., ScriptedServer],
@@ -293,7 +294,7 @@ def test_an_environment_proxy_that_does_not_apply_keeps_the_deadline(
         monkeypatch.delenv(name, raising=False)
         monkeypatch.delenv(name.lower(), raising=False)
     for name, value in environment.items():
-        monkeypatch.setenv(name, value.format(proxy=proxy.url))
+        monkeypatch.setenv(name, value.format(proxy=proxy.url, port=httpx.URL(server.url).port))
     cut_at_the_deadline(server, {"trust_env": trust_env})
     assert server.targets[0].startswith("/v2/") and proxy.targets == []
 

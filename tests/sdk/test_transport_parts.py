@@ -231,26 +231,29 @@ def test_a_timeout_after_the_deadline_says_so() -> None:
 
 
 @pytest.mark.parametrize(
-    ("host", "no_proxy", "exempted"),
+    ("host", "port", "no_proxy", "exempted"),
     [
-        ("api.cal.com", "", False),
-        ("api.cal.com", "*", True),
-        ("api.cal.com", "cal.com", True),
-        ("cal.com", "cal.com", True),
-        ("api.cal.com", ".cal.com", True),
-        ("cal.com", ".cal.com", False),  # httpx: a leading dot covers subdomains only
-        ("api.cal.com", " other.example , cal.com", True),
-        ("api.cal.com", "cal.com:443", False),  # httpx compares ports: left to httpx
-        ("notcal.com", "cal.com", False),
-        ("127.0.0.1", "localhost,127.0.0.1", True),
-        ("x.127.0.0.1", "127.0.0.1", False),  # httpx: an address only itself
-        ("foo.localhost", "localhost", False),  # httpx: localhost only itself
-        ("::1", "[::1]", False),  # left to httpx
-        ("API.CAL.COM", "api.cal.com", True),
+        ("api.cal.com", None, "", False),
+        ("api.cal.com", None, "*", True),
+        ("api.cal.com", None, "cal.com", True),
+        ("cal.com", None, "cal.com", True),
+        ("api.cal.com", None, ".cal.com", True),
+        ("cal.com", None, ".cal.com", False),  # httpx: a leading dot covers subdomains only
+        ("api.cal.com", None, " other.example , cal.com", True),
+        ("api.cal.com", None, "cal.com:443", False),  # httpx compares the entry's port with the URL's explicit one
+        ("api.cal.com", 8443, "cal.com:8443", True),
+        ("127.0.0.1", 18091, "127.0.0.1:18091", True),
+        ("127.0.0.1", 18092, "127.0.0.1:18091", False),
+        ("notcal.com", None, "cal.com", False),
+        ("127.0.0.1", None, "localhost,127.0.0.1", True),
+        ("x.127.0.0.1", None, "127.0.0.1", False),  # httpx: an address only itself
+        ("foo.localhost", None, "localhost", False),  # httpx: localhost only itself
+        ("::1", None, "[::1]", False),  # left to httpx
+        ("API.CAL.COM", None, "api.cal.com", True),
     ],
 )
-def test_no_proxy_entries(host: str, no_proxy: str, exempted: bool) -> None:
-    assert exempt(host, no_proxy) is exempted
+def test_no_proxy_entries(host: str, port: int | None, no_proxy: str, exempted: bool) -> None:
+    assert exempt(host, port, no_proxy) is exempted
 
 
 @pytest.mark.parametrize("args", [{"http2": True}, {"proxy": "http://127.0.0.1:9"}, {"mounts": {}}])

@@ -691,3 +691,15 @@ def test_reading_a_state_file_from_a_terminal_says_how_to_end_it() -> None:
         os.close(controller)
         os.close(terminal)
     assert "reading from standard input (end with Ctrl-D)" in err and "Traceback" not in err
+
+
+def test_reading_a_state_file_from_a_closed_standard_input_is_a_clear_error() -> None:
+    """Started with standard input closed (`plan - <&-`), Python has no sys.stdin at all."""
+    command = [
+        sys.executable,
+        "-c",
+        "import os, sys; os.close(0); sys.stdin = None; from cal_attributes.cli import main; sys.exit(main(['plan', '-']))",
+    ]
+    environment = {**os.environ, "CAL_API_KEY": "cal_k", "CAL_ORG_ID": "1"}
+    result = subprocess.run(command, capture_output=True, text=True, env=environment, check=False)
+    assert result.returncode == 1 and "no standard input" in result.stderr and "Traceback" not in result.stderr
